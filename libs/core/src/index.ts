@@ -1,0 +1,6 @@
+export * from './openai-types';
+export * from './gateway-error';
+export * from './provider-adapter';
+export * from './logger';
+export * from './images/provider-image-rules';
+export * from './images/prepared-image';

@@ -1,0 +1,207 @@
+import type { ChatCompletionContentPartImage, CompletionUsage } from '../openai-types';
+import type { ChatRequest } from '../provider-adapter';
+import { GatewayError, isGatewayError } from '../gateway-error';
+import { imageOfPart, type PreparedImage } from '../images/prepared-image';
+import type { Logger } from '../logger';
+import { ocrCacheKey, type OcrCache } from './ocr-cache';
+import { buildOcrAnalysisPrompt, ocrLabel, OCR_PROMPT_VERSION, userQuestionOf } from './ocr-prompt';
+import { runWithConcurrency } from './run-with-concurrency';
+import { emptyUsage, sumUsage } from './sum-usage';
+
+/** Sends one image with the analysis prompt to the OCR model. Throws on failure; honours `signal`. */
+export interface OcrAnalyser {
+  (
+    image: PreparedImage,
+    prompt: string,
+    signal: AbortSignal,
+  ): Promise<{ text: string; usage?: CompletionUsage }>;
+}
+
+export interface OcrModeOptions {
+  /** The analysing model as the client named it (shown in the labels). */
+  ocrModel: string;
+  analyse: OcrAnalyser;
+  cache: OcrCache;
+  /** Most analyses in flight at once. */
+  concurrency: number;
+  /** The client's signal: aborting it cancels every pending analysis. */
+  signal: AbortSignal;
+  /** Part of the cache key; defaults to the current prompt's version. */
+  promptVersion?: string;
+  logger?: Logger;
+}
+
+export interface OcrImageAnalysis {
+  /** 1-based image number in the conversation, as in the label. */
+  index: number;
+  /** Where the image was, e.g. `messages[0].content[1]`. */
+  param: string;
+  /** True when no analysis call was made (cache hit, or the same image earlier in this request). */
+  cached: boolean;
+  /** What the analysis call cost; absent when cached or when the OCR backend reports none. */
+  usage?: CompletionUsage;
+}
+
+export interface OcrModeResult {
+  analyses: OcrImageAnalysis[];
+  /** Sum over the analysis calls made for this request. */
+  usage: CompletionUsage;
+}
+
+interface ImageSlot {
+  index: number;
+  messageIndex: number;
+  partIndex: number;
+  param: string;
+  image: PreparedImage;
+}
+
+interface AnalysisOutcome {
+  text: string;
+  cached: boolean;
+  usage?: CompletionUsage;
+}
+
+/**
+ * OCR mode: every image in the conversation goes to the OCR model (in parallel, at most `concurrency` at once,
+ * cached by image bytes + model + prompt version) and is then replaced IN PLACE by a labelled text part, so the
+ * target model receives no image parts. All-or-nothing: on a failure the request is left untouched and a 502
+ * names the image.
+ */
+export async function applyOcrMode(request: ChatRequest, options: OcrModeOptions): Promise<OcrModeResult> {
+  if (options.signal.aborted) throw GatewayError.cancelled();
+  const slots = collectImages(request);
+  if (slots.length === 0) return { analyses: [], usage: emptyUsage() };
+
+  const promptVersion = options.promptVersion ?? OCR_PROMPT_VERSION;
+  const prompt = buildOcrAnalysisPrompt(userQuestionOf(request));
+  // One controller for this request's analyses: the client's abort and our own first failure both stop them.
+  const controller = new AbortController();
+  const onClientAbort = (): void => controller.abort(options.signal.reason);
+  options.signal.addEventListener('abort', onClientAbort, { once: true });
+  // The same image twice in one request is analysed once.
+  const inFlight = new Map<string, Promise<AnalysisOutcome>>();
+
+  const analyseSlot = async (slot: ImageSlot): Promise<AnalysisOutcome> => {
+    const key =
+      slot.image.source === 'base64'
+        ? ocrCacheKey(slot.image.data, options.ocrModel, promptVersion)
+        : undefined;
+    if (key === undefined) return analyseOnce(slot, prompt, options, controller.signal);
+    const shared = inFlight.get(key);
+    if (shared) return { ...(await shared), cached: true, usage: undefined };
+    const outcome = (async (): Promise<AnalysisOutcome> => {
+      const hit = await readCache(options, key);
+      if (hit !== undefined) return { text: hit, cached: true };
+      const fresh = await analyseOnce(slot, prompt, options, controller.signal);
+      await writeCache(options, key, fresh.text);
+      return fresh;
+    })();
+    inFlight.set(key, outcome);
+    return outcome;
+  };
+
+  try {
+    const outcomes = await runWithConcurrency(
+      slots.map((slot) => () => analyseSlot(slot)),
+      options.concurrency,
+    );
+    slots.forEach((slot, position) =>
+      replaceWithText(request, slot, ocrLabel(slot.index, options.ocrModel, outcomes[position].text)),
+    );
+    return {
+      analyses: slots.map((slot, position) => ({
+        index: slot.index,
+        param: slot.param,
+        cached: outcomes[position].cached,
+        ...(outcomes[position].usage ? { usage: outcomes[position].usage } : {}),
+      })),
+      usage: sumUsage(outcomes.map((outcome) => outcome.usage)),
+    };
+  } catch (error) {
+    controller.abort(error);
+    throw error;
+  } finally {
+    options.signal.removeEventListener('abort', onClientAbort);
+  }
+}
+
+async function analyseOnce(
+  slot: ImageSlot,
+  prompt: string,
+  options: OcrModeOptions,
+  signal: AbortSignal,
+): Promise<AnalysisOutcome> {
+  if (options.signal.aborted) throw GatewayError.cancelled();
+  try {
+    const result = await options.analyse(slot.image, prompt, signal);
+    return { text: result.text, cached: false, usage: result.usage };
+  } catch (error) {
+    if (options.signal.aborted || (isGatewayError(error) && error.status === 499))
+      throw GatewayError.cancelled();
+    throw analysisFailed(slot, options.ocrModel, error);
+  }
+}
+
+/** 502 naming the image and carrying the upstream reason (and its status, for the message only). */
+function analysisFailed(slot: ImageSlot, ocrModel: string, error: unknown): GatewayError {
+  const reason = error instanceof Error ? error.message : String(error);
+  const status = isGatewayError(error) ? ` (upstream status ${error.status})` : '';
+  return new GatewayError(
+    502,
+    `OCR analysis of image ${slot.index} (${slot.param}) by model '${ocrModel}' failed${status}: ${reason}`,
+    {
+      param: slot.param,
+      code: 'ocr_analysis_failed',
+      provider: isGatewayError(error) ? error.provider : undefined,
+    },
+  );
+}
+
+function collectImages(request: ChatRequest): ImageSlot[] {
+  const slots: ImageSlot[] = [];
+  request.messages.forEach((message, messageIndex) => {
+    if (message.role !== 'user' || typeof message.content === 'string') return;
+    message.content.forEach((part, partIndex) => {
+      if (part.type !== 'image_url') return;
+      const param = `messages[${messageIndex}].content[${partIndex}]`;
+      slots.push({
+        index: slots.length + 1,
+        messageIndex,
+        partIndex,
+        param,
+        image: imageOfPart(part as ChatCompletionContentPartImage, `${param}.image_url.url`),
+      });
+    });
+  });
+  return slots;
+}
+
+function replaceWithText(request: ChatRequest, slot: ImageSlot, text: string): void {
+  const message = request.messages[slot.messageIndex];
+  if (message.role !== 'user' || typeof message.content === 'string') return;
+  message.content[slot.partIndex] = { type: 'text', text };
+}
+
+async function readCache(options: OcrModeOptions, key: string): Promise<string | undefined> {
+  try {
+    return await options.cache.get(key);
+  } catch (error) {
+    options.logger?.warn(
+      { err: error instanceof Error ? error.message : String(error) },
+      'OCR cache read failed',
+    );
+    return undefined;
+  }
+}
+
+async function writeCache(options: OcrModeOptions, key: string, text: string): Promise<void> {
+  try {
+    await options.cache.set(key, text);
+  } catch (error) {
+    options.logger?.warn(
+      { err: error instanceof Error ? error.message : String(error) },
+      'OCR cache write failed',
+    );
+  }
+}

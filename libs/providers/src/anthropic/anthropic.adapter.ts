@@ -1,0 +1,175 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import {
+  ALL_IMAGE_MEDIA_TYPES,
+  GatewayError,
+  type BackendSettings,
+  type CallOptions,
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatRequest,
+  type Logger,
+  type ModelInfo,
+  type ProviderAdapter,
+  type ProviderContext,
+  type ProviderImageRules,
+} from '@app/core';
+import { parseAnthropicBackendOptions, type AnthropicBackendOptions } from './anthropic-backend-options';
+import { resolveAnthropicModelSettings, type AnthropicModelSettings } from './anthropic-model-settings';
+import { anthropicStreamToChunks } from './anthropic-stream-to-chunks';
+import { convertAnthropicResponse } from './convert-anthropic-response';
+import { convertToAnthropicRequest, type AnthropicRequestPlan } from './convert-to-anthropic-request';
+import { createAnthropicClient } from './create-anthropic-client';
+import { mapAnthropicError } from './map-anthropic-error';
+import { mergeChoiceStreams } from './merge-choice-streams';
+
+/** @see https://docs.anthropic.com/en/docs/build-with-claude/vision#evaluate-image-size */
+const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+const MAX_IMAGE_SIDE = 8000;
+/** Upper bound on parallel upstream calls for one request (`n`). */
+const MAX_CHOICES = 8;
+const MODEL_LIST_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * Claude through the Messages API: converters do the translation, this class wires the SDK, the
+ * client's abort signal and `n` parallel calls.
+ */
+export class AnthropicAdapter implements ProviderAdapter {
+  readonly name: string;
+  private readonly client: Anthropic;
+  private readonly options: AnthropicBackendOptions;
+  private readonly logger?: Logger;
+  private modelList?: { at: number; models: Promise<readonly ModelInfo[]> };
+
+  constructor(
+    private readonly backend: BackendSettings,
+    context?: ProviderContext,
+  ) {
+    this.name = backend.name;
+    this.logger = context?.logger;
+    this.options = parseAnthropicBackendOptions(backend.options);
+    // Fail at boot, not on the first request, when a model's settings are wrong.
+    for (const [model, raw] of Object.entries(backend.modelOptions))
+      resolveAnthropicModelSettings(model, raw);
+    this.client = createAnthropicClient(backend);
+  }
+
+  imageRules(): ProviderImageRules {
+    return {
+      acceptsImageUrls: !this.options.inlineImageUrls,
+      acceptedMediaTypes: ALL_IMAGE_MEDIA_TYPES,
+      maxImageBytes: MAX_IMAGE_BYTES,
+      maxImageSide: MAX_IMAGE_SIDE,
+    };
+  }
+
+  /** Discovery through the SDK's models list, cached for ten minutes (a failure is not cached). */
+  listModels(): Promise<readonly ModelInfo[]> {
+    if (!this.modelList || Date.now() - this.modelList.at > MODEL_LIST_TTL_MS) {
+      const models = this.fetchModels();
+      this.modelList = { at: Date.now(), models };
+      models.catch(() => (this.modelList = undefined));
+    }
+    return this.modelList.models;
+  }
+
+  async complete(request: ChatRequest, options: CallOptions): Promise<ChatCompletion> {
+    const plan = this.plan(request, options);
+    const count = choiceCount(request);
+    const scope = new AbortController();
+    const signal = AbortSignal.any([options.signal, scope.signal]);
+    try {
+      const messages = await Promise.all(
+        Array.from({ length: count }, () =>
+          this.client.messages.create({ ...plan.body, stream: false }, { signal }),
+        ),
+      );
+      return convertAnthropicResponse(messages, {
+        model: options.model,
+        structuredOutputTool: plan.structuredOutputTool,
+        logger: this.logger,
+      });
+    } catch (error) {
+      scope.abort(); // one choice failed: stop the others
+      throw mapAnthropicError(error, this.name, options.signal);
+    }
+  }
+
+  async *stream(request: ChatRequest, options: CallOptions): AsyncIterable<ChatCompletionChunk> {
+    const plan = this.plan(request, options);
+    const count = choiceCount(request);
+    if (count === 1) {
+      yield* this.streamChoice(plan, options, 0);
+      return;
+    }
+    // n > 1: n upstream streams merged under one id, each chunk carrying its choice index.
+    const shared = { id: `chatcmpl-${options.requestId}`, created: Math.floor(Date.now() / 1000) };
+    yield* mergeChoiceStreams(
+      Array.from({ length: count }, (_, index) => this.streamChoice(plan, options, index, shared)),
+    );
+  }
+
+  private async *streamChoice(
+    plan: AnthropicRequestPlan,
+    options: CallOptions,
+    choiceIndex: number,
+    shared: { id?: string; created?: number } = {},
+  ): AsyncGenerator<ChatCompletionChunk> {
+    try {
+      const events = await this.client.messages.create(
+        { ...plan.body, stream: true },
+        { signal: options.signal },
+      );
+      yield* anthropicStreamToChunks(events, {
+        model: options.model,
+        structuredOutputTool: plan.structuredOutputTool,
+        choiceIndex,
+        ...shared,
+        logger: this.logger,
+        signal: options.signal,
+      });
+    } catch (error) {
+      throw mapAnthropicError(error, this.name, options.signal);
+    }
+  }
+
+  /** Converts the request and reports what was dropped before anything is sent. */
+  private plan(request: ChatRequest, options: CallOptions): AnthropicRequestPlan {
+    const plan = convertToAnthropicRequest(request, options.model, this.modelSettings(options.model));
+    for (const name of plan.droppedParameters) {
+      if (!options.report.droppedParameters.includes(name)) options.report.droppedParameters.push(name);
+    }
+    return plan;
+  }
+
+  private modelSettings(model: string): AnthropicModelSettings {
+    return resolveAnthropicModelSettings(model, this.backend.modelOptions[model]);
+  }
+
+  private async fetchModels(): Promise<readonly ModelInfo[]> {
+    try {
+      const models: ModelInfo[] = [];
+      for await (const model of this.client.models.list({ limit: 1000 })) {
+        models.push({
+          id: model.id,
+          ownedBy: this.name,
+          created: Math.floor(Date.parse(model.created_at) / 1000) || undefined,
+        });
+      }
+      return models;
+    } catch (error) {
+      throw mapAnthropicError(error, this.name);
+    }
+  }
+}
+
+/** `n`: 1..8 parallel upstream calls (Claude has no `n`). */
+function choiceCount(request: ChatRequest): number {
+  const count = request.n ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_CHOICES) {
+    throw GatewayError.invalidRequest(
+      `n must be an integer from 1 to ${MAX_CHOICES} for Claude models.`,
+      'n',
+    );
+  }
+  return count;
+}

@@ -15,7 +15,12 @@ type PartWithPrepared = ChatCompletionContentPartImage & { [PREPARED]?: Prepared
 
 /** The image layer records its result on the part (a symbol key: never serialised, never sent upstream). */
 export function attachPreparedImage(part: ChatCompletionContentPartImage, image: PreparedImage): void {
-  Object.defineProperty(part, PREPARED, { value: image, enumerable: false, configurable: true, writable: true });
+  Object.defineProperty(part, PREPARED, {
+    value: image,
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
 }
 
 /**
@@ -27,7 +32,8 @@ export function imageOfPart(part: ChatCompletionContentPartImage, param = 'image
   const prepared = (part as PartWithPrepared)[PREPARED];
   if (prepared) return prepared;
   const url = typeof part.image_url === 'string' ? (part.image_url as string) : part.image_url?.url;
-  if (typeof url !== 'string' || url.length === 0) throw GatewayError.invalidRequest('Image URL is missing.', param);
+  if (typeof url !== 'string' || url.length === 0)
+    throw GatewayError.invalidRequest('Image URL is missing.', param);
   if (/^https?:\/\//i.test(url)) return { source: 'url', url };
   const comma = url.indexOf(',');
   if (!url.startsWith('data:') || comma < 0 || !url.slice(0, comma).toLowerCase().endsWith(';base64')) {
@@ -47,13 +53,21 @@ export function imageOfPart(part: ChatCompletionContentPartImage, param = 'image
 
 /** The media type from the first bytes (magic numbers), or undefined when it is none of the four formats. */
 export function sniffImageMediaType(head: Uint8Array): ImageMediaType | undefined {
-  if (head.length >= 8 && head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47) return 'image/png';
+  if (head.length >= 8 && head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47)
+    return 'image/png';
   if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
-  if (head.length >= 6 && head[0] === 0x47 && head[1] === 0x49 && head[2] === 0x46 && head[3] === 0x38) return 'image/gif';
+  if (head.length >= 6 && head[0] === 0x47 && head[1] === 0x49 && head[2] === 0x46 && head[3] === 0x38)
+    return 'image/gif';
   if (
     head.length >= 12 &&
-    head[0] === 0x52 && head[1] === 0x49 && head[2] === 0x46 && head[3] === 0x46 &&
-    head[8] === 0x57 && head[9] === 0x45 && head[10] === 0x42 && head[11] === 0x50
+    head[0] === 0x52 &&
+    head[1] === 0x49 &&
+    head[2] === 0x46 &&
+    head[3] === 0x46 &&
+    head[8] === 0x57 &&
+    head[9] === 0x45 &&
+    head[10] === 0x42 &&
+    head[11] === 0x50
   )
     return 'image/webp';
   return undefined;

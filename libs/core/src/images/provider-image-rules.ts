@@ -12,7 +12,12 @@ export interface ProviderImageRules {
   maxImageSide?: number;
 }
 
-export const ALL_IMAGE_MEDIA_TYPES: readonly ImageMediaType[] = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
+export const ALL_IMAGE_MEDIA_TYPES: readonly ImageMediaType[] = [
+  'image/png',
+  'image/jpeg',
+  'image/webp',
+  'image/gif',
+];
 
 /** OpenAI and compatible servers: take everything as sent, fetch URLs themselves. */
 export const PASS_THROUGH_IMAGE_RULES: ProviderImageRules = {

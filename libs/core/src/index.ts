@@ -6,3 +6,4 @@ export * from './images/provider-image-rules';
 export * from './images/prepared-image';
 export * from './ocr';
 export * from './http/upstream-agent';
+export * from './responses';

@@ -30,8 +30,9 @@ export async function* mergeChoiceStreams(
     }
     completed = true;
   } finally {
-    // Consumer left or one stream failed: close the others (their upstream requests are aborted).
-    if (!completed) await Promise.allSettled(iterators.map((iterator) => iterator.return?.()));
+    // Consumer left or one stream failed: close the others (their upstream requests are aborted). Not
+    // awaited: a generator's return() waits for its pending next(), i.e. the upstream's next event.
+    if (!completed) void Promise.allSettled(iterators.map((iterator) => iterator.return?.()));
   }
   if (last && usages.length > 0) {
     yield {

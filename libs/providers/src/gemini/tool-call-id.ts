@@ -13,12 +13,15 @@ const ID_PATTERN = /^call_([A-Za-z0-9]+)_ts_([A-Za-z0-9_-]+)$/;
 export function newToolCallId(thoughtSignature?: string): string {
   const random = randomBytes(12).toString('hex');
   if (!thoughtSignature) return `call_${random}`;
-  return `call_${random}${SIGNATURE_MARKER}${Buffer.from(thoughtSignature, 'base64').toString('base64url')}`;
+  // Character mapping, not decode/encode: the signature comes back exactly as Google sent it.
+  const urlSafe = thoughtSignature.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return `call_${random}${SIGNATURE_MARKER}${urlSafe}`;
 }
 
 /** The signature carried by a tool-call id (standard base64, as the API wants it), or undefined. */
 export function thoughtSignatureOfToolCallId(id: string): string | undefined {
   const match = ID_PATTERN.exec(id);
   if (!match) return undefined;
-  return Buffer.from(match[2], 'base64url').toString('base64');
+  const standard = match[2].replace(/-/g, '+').replace(/_/g, '/');
+  return standard + '='.repeat((4 - (standard.length % 4)) % 4);
 }

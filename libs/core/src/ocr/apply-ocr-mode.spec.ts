@@ -76,6 +76,27 @@ describe('applyOcrMode', () => {
     expect(result.usage).toEqual({ prompt_tokens: 200, completion_tokens: 20, total_tokens: 220 });
   });
 
+  it('also analyses images inside tool results', async () => {
+    const request = {
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'Take a screenshot.' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 't1', type: 'function', function: { name: 'shot', arguments: '{}' } }],
+        },
+        { role: 'tool', tool_call_id: 't1', content: [imagePart(png(9))] },
+      ],
+    } as unknown as ChatRequest;
+    const { analyse } = fakeAnalyser();
+    const result = await applyOcrMode(request, options({ analyse }));
+    expect(result.analyses[0].param).toBe('messages[2].content[0]');
+    expect(request.messages[2].content).toEqual([
+      { type: 'text', text: '[Image 1 — analysed by local-ocr]: text of 9' },
+    ]);
+  });
+
   it('leaves a request without images alone', async () => {
     const request: ChatRequest = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
     const { analyse, calls } = fakeAnalyser();

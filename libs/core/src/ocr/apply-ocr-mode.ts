@@ -158,11 +158,12 @@ function analysisFailed(slot: ImageSlot, ocrModel: string, error: unknown): Gate
   );
 }
 
+/** Image parts of every message whose content is a list (user messages, and tool results that carry images). */
 function collectImages(request: ChatRequest): ImageSlot[] {
   const slots: ImageSlot[] = [];
   request.messages.forEach((message, messageIndex) => {
-    if (message.role !== 'user' || typeof message.content === 'string') return;
-    message.content.forEach((part, partIndex) => {
+    const content = partsOf(message);
+    content?.forEach((part, partIndex) => {
       if (part.type !== 'image_url') return;
       const param = `messages[${messageIndex}].content[${partIndex}]`;
       slots.push({
@@ -177,10 +178,14 @@ function collectImages(request: ChatRequest): ImageSlot[] {
   return slots;
 }
 
+function partsOf(message: ChatRequest['messages'][number]): Array<{ type: string }> | undefined {
+  const content = (message as { content?: unknown }).content;
+  return Array.isArray(content) ? (content as Array<{ type: string }>) : undefined;
+}
+
 function replaceWithText(request: ChatRequest, slot: ImageSlot, text: string): void {
-  const message = request.messages[slot.messageIndex];
-  if (message.role !== 'user' || typeof message.content === 'string') return;
-  message.content[slot.partIndex] = { type: 'text', text };
+  const content = partsOf(request.messages[slot.messageIndex]);
+  if (content) content[slot.partIndex] = { type: 'text', text } as { type: string };
 }
 
 async function readCache(options: OcrModeOptions, key: string): Promise<string | undefined> {

@@ -1,0 +1,57 @@
+import { GoogleGenAI } from '@google/genai';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { GatewayError, type BackendSettings } from '@app/core';
+
+export interface GeminiClient {
+  client: GoogleGenAI;
+  /** Pooled connections; no undici header/body deadline (the adapter enforces `timeoutMs` itself). */
+  dispatcher: Agent;
+}
+
+/**
+ * The SDK client: key in the `x-goog-api-key` header (the SDK never puts it in the URL), base URL from
+ * config, no SDK retries (no `retryOptions`), no SDK timeout (the adapter owns deadlines and aborts).
+ * @see https://ai.google.dev/api#api-keys
+ */
+export function createGeminiClient(backend: BackendSettings): GeminiClient {
+  if (!backend.apiKey) {
+    throw new GatewayError(500, `Backend '${backend.name}' (gemini) needs an API key.`, {
+      code: 'invalid_config',
+    });
+  }
+  const apiVersion = backend.options.apiVersion;
+  if (apiVersion !== undefined && typeof apiVersion !== 'string') {
+    throw new GatewayError(500, `Backend '${backend.name}': options.apiVersion must be a string.`, {
+      code: 'invalid_config',
+    });
+  }
+  for (const key of Object.keys(backend.options)) {
+    if (key !== 'apiVersion')
+      throw new GatewayError(500, `Backend '${backend.name}': unknown Gemini option '${key}'.`, {
+        code: 'invalid_config',
+      });
+  }
+  const client = new GoogleGenAI({
+    apiKey: backend.apiKey,
+    ...(apiVersion ? { apiVersion } : {}),
+    httpOptions: {
+      ...(backend.baseUrl ? { baseUrl: backend.baseUrl } : {}),
+      headers: { ...backend.headers },
+    },
+  });
+  return { client, dispatcher: new Agent({ headersTimeout: 0, bodyTimeout: 0 }) };
+}
+
+/** A fetch for one call that records the `Retry-After` header of a failed response (the SDK's ApiError drops headers). */
+export function fetchRecordingRetryAfter(dispatcher: Agent, record: (value: string) => void): typeof fetch {
+  const recording = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
+    const response = (await undiciFetch(input as Parameters<typeof undiciFetch>[0], {
+      ...(init as Parameters<typeof undiciFetch>[1]),
+      dispatcher,
+    })) as unknown as Response;
+    const retryAfter = response.ok ? null : response.headers.get('retry-after');
+    if (retryAfter) record(retryAfter);
+    return response;
+  };
+  return recording as typeof fetch;
+}

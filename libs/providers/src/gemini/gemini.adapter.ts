@@ -1,0 +1,184 @@
+import type { GenerateContentConfig, GenerateContentResponse, GoogleGenAI } from '@google/genai';
+import type { Agent } from 'undici';
+import {
+  type BackendSettings,
+  type CallOptions,
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatRequest,
+  type Logger,
+  type ModelInfo,
+  type ProviderAdapter,
+  type ProviderContext,
+  type ProviderImageRules,
+} from '@app/core';
+import { convertGeminiResponse } from './convert-gemini-response';
+import { convertToGeminiRequest, type GeminiRequest } from './convert-to-gemini-request';
+import { createGeminiClient, fetchRecordingRetryAfter } from './create-gemini-client';
+import { geminiImageRules, parseGeminiModelOptions, type GeminiModelOptions } from './gemini-options';
+import { geminiStreamToChunks } from './gemini-stream-to-chunks';
+import { mapGeminiError } from './map-gemini-error';
+
+/** One upstream call: its abort controller, deadline and what the error mapper needs to know. */
+interface UpstreamCall {
+  signal: AbortSignal;
+  config: Pick<
+    GenerateContentConfig,
+    'abortSignal' | 'httpOptions' | 'automaticContinuation' | 'automaticFunctionCalling'
+  >;
+  /** Restart the deadline (streams: the deadline is the longest silence between events). */
+  touch(): void;
+  /** Aborts the upstream request if it is still open and clears the timer. */
+  end(): void;
+  fail(error: unknown): Error;
+}
+
+/**
+ * Gemini through `@google/genai` (generateContent / streamGenerateContent?alt=sse). Converters do the
+ * translation; this class wires the SDK, the client's abort signal, the deadline and error mapping.
+ */
+export class GeminiAdapter implements ProviderAdapter {
+  readonly name: string;
+  private readonly client: GoogleGenAI;
+  private readonly dispatcher: Agent;
+  private readonly logger?: Logger;
+
+  constructor(
+    private readonly backend: BackendSettings,
+    context?: ProviderContext,
+  ) {
+    this.name = backend.name;
+    this.logger = context?.logger;
+    // Fail at boot, not on the first request, when a model's settings are wrong.
+    for (const [model, raw] of Object.entries(backend.modelOptions)) parseGeminiModelOptions(model, raw);
+    ({ client: this.client, dispatcher: this.dispatcher } = createGeminiClient(backend));
+  }
+
+  imageRules(model: string): ProviderImageRules {
+    return geminiImageRules(this.modelOptions(model));
+  }
+
+  /** Configured and default models are listed by the app; no upstream discovery. */
+  async listModels(): Promise<readonly ModelInfo[]> {
+    return [];
+  }
+
+  async complete(request: ChatRequest, options: CallOptions): Promise<ChatCompletion> {
+    const plan = this.plan(request, options);
+    const call = this.startCall(options);
+    try {
+      const response = await this.client.models.generateContent({
+        model: options.model,
+        contents: plan.contents,
+        config: { ...plan.config, ...call.config },
+      });
+      return convertGeminiResponse(response, {
+        model: options.model,
+        onUnmappedFinishReason: this.logUnmapped(options),
+      });
+    } catch (error) {
+      throw call.fail(error);
+    } finally {
+      call.end();
+    }
+  }
+
+  async *stream(request: ChatRequest, options: CallOptions): AsyncGenerator<ChatCompletionChunk> {
+    const plan = this.plan(request, options);
+    const call = this.startCall(options);
+    try {
+      const events = await this.client.models.generateContentStream({
+        model: options.model,
+        contents: plan.contents,
+        config: { ...plan.config, ...call.config },
+      });
+      yield* geminiStreamToChunks(touchOnEach(events, call), {
+        model: options.model,
+        onUnmappedFinishReason: this.logUnmapped(options),
+      });
+    } catch (error) {
+      throw call.fail(error);
+    } finally {
+      // Also runs when the consumer stops early (client gone): the SDK only releases its reader, so close the request.
+      call.end();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  /** Converts the request and reports what was dropped before anything is sent. */
+  private plan(request: ChatRequest, options: CallOptions): GeminiRequest {
+    const plan = convertToGeminiRequest(request, this.modelOptions(options.model));
+    for (const name of plan.droppedParameters) {
+      if (!options.report.droppedParameters.includes(name)) options.report.droppedParameters.push(name);
+    }
+    return plan;
+  }
+
+  private modelOptions(model: string): GeminiModelOptions {
+    return parseGeminiModelOptions(model, this.backend.modelOptions[model]);
+  }
+
+  private logUnmapped(options: CallOptions): (finishReason: string) => void {
+    return (finishReason) =>
+      this.logger?.warn(
+        { provider: this.name, requestId: options.requestId, finishReason },
+        'unmapped Gemini finish reason',
+      );
+  }
+
+  private startCall(options: CallOptions): UpstreamCall {
+    const controller = new AbortController();
+    const signal = AbortSignal.any([options.signal, controller.signal]);
+    let timedOut = false;
+    let retryAfterHeader: string | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const touch = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, this.backend.timeoutMs);
+      timer.unref();
+    };
+    touch();
+    return {
+      signal,
+      config: {
+        abortSignal: signal,
+        // No hidden retries or follow-up requests: one client request is one upstream request.
+        automaticContinuation: false,
+        automaticFunctionCalling: { disable: true },
+        httpOptions: {
+          fetch: fetchRecordingRetryAfter(this.dispatcher, (value) => (retryAfterHeader = value)),
+        },
+      },
+      touch,
+      end: () => {
+        clearTimeout(timer);
+        controller.abort();
+      },
+      fail: (error) =>
+        mapGeminiError(error, {
+          provider: this.name,
+          apiKey: this.backend.apiKey,
+          retryAfterHeader,
+          cancelled: options.signal.aborted,
+          timedOut,
+        }),
+    };
+  }
+}
+
+/** Restarts the call's deadline on every upstream event. */
+async function* touchOnEach(
+  events: AsyncIterable<GenerateContentResponse>,
+  call: UpstreamCall,
+): AsyncGenerator<GenerateContentResponse> {
+  for await (const event of events) {
+    call.touch();
+    yield event;
+  }
+}

@@ -8,8 +8,15 @@ export interface ProviderImageRules {
   acceptedMediaTypes: readonly ImageMediaType[];
   /** Largest decoded image the backend takes, in bytes; bigger images are recompressed/downscaled. */
   maxImageBytes?: number;
+  /**
+   * Longest base64 string the backend takes (Anthropic's "5 MB" counts the base64 form: 5 MiB of base64 is
+   * 3.75 MiB of bytes); bigger images are recompressed/downscaled like for `maxImageBytes`.
+   */
+  maxBase64Length?: number;
   /** Longest side in pixels; bigger images are downscaled. */
   maxImageSide?: number;
+  /** A tighter side limit when a request carries many images (Claude: more than 20 images → 2000 px). */
+  manyImages?: { moreThan: number; maxImageSide: number };
 }
 
 export const ALL_IMAGE_MEDIA_TYPES: readonly ImageMediaType[] = [

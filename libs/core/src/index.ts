@@ -7,3 +7,4 @@ export * from './images/prepared-image';
 export * from './ocr';
 export * from './http/upstream-agent';
 export * from './responses';
+export * from './images';

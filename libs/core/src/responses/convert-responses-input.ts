@@ -225,24 +225,37 @@ function convertFunctionCall(item: JsonObject, param: string, out: ConvertedInpu
   out.origins.push({ param, toolCallParams: [param] });
 }
 
-/** @see https://platform.openai.com/docs/api-reference/responses/create#responses-create-input-input_item_list-item-function_tool_call_output */
+/**
+ * Tool results may carry images (a screenshot tool): the gateway's chat path accepts `image_url` parts in
+ * tool messages (Claude and Gemini take them), beyond the OpenAI chat type, hence the cast.
+ * @see https://platform.openai.com/docs/api-reference/responses/create#responses-create-input-input_item_list-item-function_tool_call_output
+ */
 function convertFunctionCallOutput(item: JsonObject, param: string, out: ConvertedInput): void {
   const toolCallId = requireString(item.call_id, `${param}.call_id`);
   const output = item.output;
-  let content: string | ChatCompletionContentPartText[];
   if (typeof output === 'string') {
-    content = output;
-  } else {
-    content = requireArray(output, `${param}.output`).map((part, index) => {
-      const partParam = `${param}.output[${index}]`;
-      const object = requireObject(part, partParam);
-      if (object.type !== 'input_text') {
-        // Chat tool messages carry text only.
-        throw notSupported(`${partParam}.type`, 'function call outputs may contain input_text parts only.');
-      }
-      return textPart(object, partParam, ['input_text']);
-    });
+    out.messages.push({ role: 'tool', tool_call_id: toolCallId, content: output });
+    out.origins.push({ param });
+    return;
   }
-  out.messages.push({ role: 'tool', tool_call_id: toolCallId, content });
-  out.origins.push({ param });
+  const contentParams: string[] = [];
+  const content = requireArray(output, `${param}.output`).map((part, index) => {
+    const partParam = `${param}.output[${index}]`;
+    contentParams.push(partParam);
+    const object = requireObject(part, partParam);
+    if (object.type === 'input_image') return imagePart(object, partParam);
+    if (object.type !== 'input_text') {
+      throw notSupported(
+        `${partParam}.type`,
+        'function call outputs may contain input_text and input_image parts.',
+      );
+    }
+    return textPart(object, partParam, ['input_text']);
+  });
+  out.messages.push({
+    role: 'tool',
+    tool_call_id: toolCallId,
+    content: content as ChatCompletionContentPartText[],
+  });
+  out.origins.push({ param, contentParams });
 }

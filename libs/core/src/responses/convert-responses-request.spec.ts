@@ -250,6 +250,32 @@ describe('convertResponsesRequest input items', () => {
     ]);
   });
 
+  it('keeps images in a function call output as image parts of the tool message', () => {
+    const { chatRequest } = convertResponsesRequest({
+      model: 'm',
+      input: [
+        { role: 'user', content: 'Take a screenshot.' },
+        { type: 'function_call', call_id: 'c', name: 'screenshot', arguments: '{}' },
+        {
+          type: 'function_call_output',
+          call_id: 'c',
+          output: [
+            { type: 'input_text', text: 'Here:' },
+            { type: 'input_image', image_url: PNG, detail: 'high' },
+          ],
+        },
+      ],
+    });
+    expect(chatRequest.messages[2]).toEqual({
+      role: 'tool',
+      tool_call_id: 'c',
+      content: [
+        { type: 'text', text: 'Here:' },
+        { type: 'image_url', image_url: { url: PNG, detail: 'high' } },
+      ],
+    });
+  });
+
   it('starts an assistant message for a function call with no assistant text before it', () => {
     const { chatRequest } = convertResponsesRequest({
       model: 'm',
@@ -363,7 +389,7 @@ describe('convertResponsesRequest input items', () => {
     [
       [
         { role: 'user', content: 'x' },
-        { type: 'function_call_output', call_id: 'c', output: [{ type: 'input_image', image_url: PNG }] },
+        { type: 'function_call_output', call_id: 'c', output: [{ type: 'input_file', file_data: 'x' }] },
       ],
       'input[1].output[0].type',
     ],

@@ -25,6 +25,7 @@ describe('responsesParamOf', () => {
       },
       { type: 'function_call', call_id: 'c', name: 'f', arguments: '{}' },
       { type: 'function_call_output', call_id: 'c', output: 'r' },
+      { type: 'function_call_output', call_id: 'd', output: [{ type: 'input_image', image_url: PNG }] },
     ],
   });
 
@@ -38,6 +39,7 @@ describe('responsesParamOf', () => {
     ['messages[2].tool_calls[0].id', 'input[3].call_id'],
     ['messages[2].tool_calls', 'input[2]'],
     ['messages[3].content', 'input[4]'],
+    ['messages[4].content[0].image_url.url', 'input[5].output[0].image_url'],
     ['messages[3]', 'input[4]'],
     ['messages[9].content', 'messages[9].content'],
     ['max_tokens', 'max_output_tokens'],

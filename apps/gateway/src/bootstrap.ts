@@ -1,0 +1,77 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import pino from 'pino';
+import { PROVIDERS } from '@app/providers';
+import { AppModule } from './app.module';
+import { loadConfig, type Environment } from './config/load-config';
+import type { GatewayConfig } from './config/gateway-config';
+import { toGatewayError } from './http/error-envelope';
+import { createGatewayKeyHook } from './http/gateway-keys';
+import { logFinishedRequest } from './http/request-log';
+import { sendError } from './http/send-error';
+import { PinoNestLogger } from './http/pino-nest-logger';
+import { registerJsonBodyParser } from './http/json-body-parser';
+
+export interface GatewayOptions {
+  /** The only source of configuration besides `configYaml` (tests pass their own, `main` passes process.env). */
+  env: Environment;
+  /** YAML text; otherwise the file named by `IRIS_CONFIG`, if any. */
+  configYaml?: string;
+}
+
+export interface Gateway {
+  app: NestFastifyApplication;
+  config: GatewayConfig;
+  logger: pino.Logger;
+}
+
+const STARTED_AT = Symbol('iris.startedAt');
+type TimedRequest = FastifyRequest & { [STARTED_AT]?: bigint };
+
+/** Builds the whole gateway (not yet listening). */
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const config = loadConfig(options.env, PROVIDERS, options.configYaml);
+  const logger = pino({
+    level: config.logLevel,
+    base: { service: 'iris' },
+    // Belt and braces: keys never reach a log line even if an object carrying one is logged.
+    redact: ['req.headers.authorization', '*.apiKey', '*.headers["x-api-key"]', '*.headers["x-goog-api-key"]'],
+  });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    loggerInstance: logger,
+    disableRequestLogging: true,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, logger, PROVIDERS),
+    adapter,
+    { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
+  );
+  const fastify = app.getHttpAdapter().getInstance();
+  registerJsonBodyParser(fastify, config.bodyLimitBytes);
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    (request as TimedRequest)[STARTED_AT] = process.hrtime.bigint();
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  fastify.addHook('onRequest', createGatewayKeyHook(config.gatewayKeys));
+  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    logFinishedRequest(request, reply.statusCode, (request as TimedRequest)[STARTED_AT] ?? process.hrtime.bigint());
+    done();
+  });
+  // Body-parsing failures (bad JSON, too large, wrong content type) happen before Nest's filters.
+  fastify.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    sendError(request, reply, toGatewayError(error), error);
+  });
+  await app.init();
+  if (config.gatewayKeys.length === 0) {
+    logger.warn('GATEWAY_API_KEYS is not set: the gateway is open to anyone who can reach it.');
+  }
+  return { app, config, logger };
+}

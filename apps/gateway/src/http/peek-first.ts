@@ -1,0 +1,27 @@
+/**
+ * Starts an async iterable and waits for its first item, so the caller can still choose the HTTP status
+ * (an upstream 401/429/overloaded before any token becomes a real status). The returned iterable replays
+ * that item, then the rest; stopping it early stops the source (which aborts the upstream call).
+ */
+export async function peekFirst<T>(source: AsyncIterable<T>): Promise<AsyncIterable<T>> {
+  const iterator = source[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  return {
+    [Symbol.asyncIterator]() {
+      let replayed = false;
+      return {
+        next: async (): Promise<IteratorResult<T>> => {
+          if (!replayed) {
+            replayed = true;
+            return first;
+          }
+          return iterator.next();
+        },
+        return: async (): Promise<IteratorResult<T>> => {
+          await iterator.return?.();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}

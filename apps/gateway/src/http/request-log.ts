@@ -1,0 +1,48 @@
+import type { FastifyRequest } from 'fastify';
+import type { CompletionUsage, GatewayError } from '@app/core';
+
+/** What one request's log line says besides route, status and latency. Never bodies, images or keys. */
+export interface RequestLogFields {
+  model?: string;
+  backend?: string;
+  upstreamModel?: string;
+  stream?: boolean;
+  usage?: CompletionUsage | null;
+  error?: GatewayError;
+  /** Set once the line is written (streams log themselves; the onResponse hook skips them). */
+  logged?: boolean;
+}
+
+const FIELDS = Symbol('iris.requestLog');
+type WithFields = FastifyRequest & { [FIELDS]?: RequestLogFields };
+
+export function requestLog(request: FastifyRequest): RequestLogFields {
+  const holder = request as WithFields;
+  return (holder[FIELDS] ??= {});
+}
+
+/** One JSON line per finished request. */
+export function logFinishedRequest(request: FastifyRequest, status: number, startedAt: bigint): void {
+  const fields = requestLog(request);
+  if (fields.logged) return;
+  fields.logged = true;
+  const latencyMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+  const line: Record<string, unknown> = {
+    requestId: request.id,
+    method: request.method,
+    route: request.routeOptions?.url ?? request.url,
+    status,
+    latencyMs: Math.round(latencyMs * 100) / 100,
+  };
+  if (fields.model) line.model = fields.model;
+  if (fields.backend) line.backend = fields.backend;
+  if (fields.upstreamModel) line.upstreamModel = fields.upstreamModel;
+  if (fields.stream) line.stream = true;
+  if (fields.usage) {
+    line.promptTokens = fields.usage.prompt_tokens;
+    line.completionTokens = fields.usage.completion_tokens;
+  }
+  if (fields.error) line.error = { type: fields.error.type, code: fields.error.code, message: fields.error.message };
+  if (status >= 500) request.log.warn(line, 'request failed');
+  else request.log.info(line, 'request finished');
+}

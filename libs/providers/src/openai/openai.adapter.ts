@@ -1,0 +1,88 @@
+import OpenAI from 'openai';
+import {
+  PASS_THROUGH_IMAGE_RULES,
+  upstreamFetch,
+  type BackendSettings,
+  type CallOptions,
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatRequest,
+  type ModelInfo,
+  type ProviderAdapter,
+  type ProviderImageRules,
+} from '@app/core';
+import { mapOpenAiError } from './map-openai-error';
+
+/**
+ * OpenAI and OpenAI-compatible servers (vLLM, Ollama, LM Studio, OpenRouter): the request is already in
+ * their format, so it passes through with the upstream model name; the SDK's retries are off (the gateway
+ * owns retry policy) and connections are pooled.
+ * @see https://platform.openai.com/docs/api-reference/chat/create
+ */
+export class OpenAiAdapter implements ProviderAdapter {
+  readonly name: string;
+  private readonly client: OpenAI;
+  /** Some compatible servers reject `stream_options`; `options.streamUsage: false` turns it off. */
+  private readonly streamUsage: boolean;
+
+  constructor(backend: BackendSettings) {
+    this.name = backend.name;
+    this.streamUsage = backend.options.streamUsage !== false;
+    this.client = new OpenAI({
+      // Local servers need no key; the SDK insists on a string.
+      apiKey: backend.apiKey ?? 'no-key',
+      baseURL: backend.baseUrl ?? 'https://api.openai.com/v1',
+      maxRetries: 0,
+      timeout: backend.timeoutMs,
+      defaultHeaders: backend.headers,
+      fetch: upstreamFetch,
+    });
+  }
+
+  imageRules(): ProviderImageRules {
+    return PASS_THROUGH_IMAGE_RULES;
+  }
+
+  async listModels(): Promise<readonly ModelInfo[]> {
+    try {
+      const page = await this.client.models.list();
+      return page.data.map((model) => ({ id: model.id, ownedBy: this.name, created: model.created }));
+    } catch (error) {
+      throw mapOpenAiError(error, this.name);
+    }
+  }
+
+  async complete(request: ChatRequest, options: CallOptions): Promise<ChatCompletion> {
+    try {
+      return await this.client.chat.completions.create(
+        { ...request, model: options.model, stream: false },
+        { signal: options.signal },
+      );
+    } catch (error) {
+      throw mapOpenAiError(error, this.name);
+    }
+  }
+
+  async *stream(request: ChatRequest, options: CallOptions): AsyncIterable<ChatCompletionChunk> {
+    let upstream: AsyncIterable<ChatCompletionChunk>;
+    try {
+      upstream = await this.client.chat.completions.create(
+        {
+          ...request,
+          model: options.model,
+          stream: true,
+          ...(this.streamUsage ? { stream_options: { include_usage: true } } : {}),
+        },
+        { signal: options.signal },
+      );
+    } catch (error) {
+      throw mapOpenAiError(error, this.name);
+    }
+    try {
+      // The SDK yields parsed chunk objects; an `error` event inside the stream is thrown as an APIError.
+      yield* upstream;
+    } catch (error) {
+      throw mapOpenAiError(error, this.name);
+    }
+  }
+}

@@ -1,5 +1,10 @@
 // The image layer's public surface (prepared-image and provider-image-rules are exported by core's index directly).
-export { ImageLayer, type ImageAction, type ImagePreparationReport, type ImageReportEntry } from './image-layer';
+export {
+  ImageLayer,
+  type ImageAction,
+  type ImagePreparationReport,
+  type ImageReportEntry,
+} from './image-layer';
 export { DEFAULT_IMAGE_SETTINGS, type ImageSettings } from './image-settings';
 export { imageTokenCost, type ImageDetail } from './image-token-cost';
 export { readImageDimensions, type ImageDimensions } from './image-dimensions';

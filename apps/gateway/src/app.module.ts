@@ -1,10 +1,12 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { Logger, ProviderDefinition } from '@app/core';
+import { ImageLayer } from '@app/core/images';
 import type { GatewayConfig } from './config/gateway-config';
 import { GATEWAY_CONFIG, GATEWAY_LOGGER } from './gateway.tokens';
 import { OpenAiErrorFilter } from './http/openai-error.filter';
 import { BackendRegistry } from './routing/backend-registry';
+import { ocrModeProviders } from './ocr/ocr.providers';
 import { ChatController } from './chat/chat.controller';
 import { ChatService, IMAGE_PREPARER, type ImagePreparer } from './chat/chat.service';
 import { ModelsController } from './models/models.controller';
@@ -13,15 +15,16 @@ import { HealthController } from './health/health.controller';
 import { ResponsesController } from './responses/responses.controller';
 import { ResponsesService } from './responses/responses.service';
 
-/** Releases pooled connections and workers when the app closes. */
-class BackendShutdown implements OnApplicationShutdown {
-  constructor(private readonly registry: BackendRegistry) {}
+/** Releases pooled connections, caches and workers when the app closes. */
+class Shutdown implements OnApplicationShutdown {
+  constructor(
+    private readonly registry: BackendRegistry,
+    private readonly images: ImagePreparer & { close?(): Promise<void> },
+  ) {}
   async onApplicationShutdown(): Promise<void> {
-    await this.registry.close();
+    await Promise.allSettled([this.registry.close(), this.images.close?.()]);
   }
 }
-
-const noImageLayer: ImagePreparer = { prepare: async () => undefined };
 
 /**
  * The visible pipeline: configuration and logger in; the error filter around everything; the backend
@@ -38,8 +41,13 @@ export class AppModule {
         { provide: GATEWAY_LOGGER, useValue: logger },
         { provide: APP_FILTER, useClass: OpenAiErrorFilter },
         { provide: BackendRegistry, useFactory: () => new BackendRegistry(config, providers, logger) },
-        { provide: BackendShutdown, useFactory: (registry: BackendRegistry) => new BackendShutdown(registry), inject: [BackendRegistry] },
-        { provide: IMAGE_PREPARER, useValue: noImageLayer },
+        { provide: IMAGE_PREPARER, useFactory: () => new ImageLayer(config.images, logger) },
+        {
+          provide: Shutdown,
+          useFactory: (registry: BackendRegistry, images: ImageLayer) => new Shutdown(registry, images),
+          inject: [BackendRegistry, IMAGE_PREPARER],
+        },
+        ...ocrModeProviders(config),
         ChatService,
         ResponsesService,
         ModelsService,

@@ -47,6 +47,7 @@ export class ImagesFileSection {
   @IsOptional() @IsBoolean() alwaysInlineUrls?: boolean;
   @IsOptional() @IsInt() @Min(0) cacheMaxBytes?: number;
   @IsOptional() @IsInt() @Min(0) cacheTtlMs?: number;
+  @IsOptional() @IsArray() @IsString({ each: true }) extraFormats?: string[];
 }
 
 export class OcrFileSection {

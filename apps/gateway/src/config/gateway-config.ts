@@ -29,6 +29,8 @@ export interface ImageConfig {
   alwaysInlineUrls: boolean;
   cacheMaxBytes: number;
   cacheTtlMs: number;
+  /** Formats accepted beyond the four (converted to PNG): image/tiff, image/avif, image/svg+xml, image/gif;animated. */
+  extraFormats: string[];
 }
 
 export interface OcrConfig {

@@ -185,7 +185,7 @@ export function loadConfig(
     models,
     images: {
       maxImageBytes: file.images?.maxImageBytes ?? 20 * MEBIBYTE,
-      maxImagesPerRequest: file.images?.maxImagesPerRequest ?? 32,
+      maxImagesPerRequest: file.images?.maxImagesPerRequest ?? 50,
       fetchTimeoutMs: file.images?.fetchTimeoutMs ?? 15_000,
       maxRedirects: file.images?.maxRedirects ?? 5,
       allowPrivateHosts: allowPrivate ?? file.images?.allowPrivateHosts ?? false,
@@ -194,6 +194,7 @@ export function loadConfig(
       alwaysInlineUrls: file.images?.alwaysInlineUrls ?? false,
       cacheMaxBytes: file.images?.cacheMaxBytes ?? 64 * MEBIBYTE,
       cacheTtlMs: file.images?.cacheTtlMs ?? 60_000,
+      extraFormats: file.images?.extraFormats ?? [],
     },
     ocr: {
       defaultModel: environment.IRIS_OCR_MODEL || file.ocr?.defaultModel || 'local-ocr',

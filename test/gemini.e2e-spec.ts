@@ -549,3 +549,166 @@ describe('Gemini backend end to end (openai SDK → Iris → fake Gemini)', () =
     expect(images.requests).toHaveLength(1);
   });
 });
+
+/** The fake must reject what the real API rejects, or the Gemini e2e tests prove nothing. */
+describe('fake Gemini upstream validation', () => {
+  let gemini: GeminiUpstream;
+  const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex').toString('base64');
+  const JPEG = Buffer.from('ffd8ffe000104a464946', 'hex').toString('base64');
+  const user = (parts: unknown[]) => ({ role: 'user', parts });
+  const call = { role: 'model', parts: [{ functionCall: { name: 'f', args: {} } }] };
+
+  beforeAll(async () => {
+    gemini = await startGeminiUpstream({ apiKey: 'k' });
+  });
+  afterAll(() => gemini.close());
+
+  async function post(body: unknown, options: { path?: string; headers?: Record<string, string> } = {}) {
+    const response = await fetch(
+      `${gemini.url}${options.path ?? '/v1beta/models/gemini-2.0-flash:generateContent'}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-goog-api-key': 'k', ...options.headers },
+        body: JSON.stringify(body),
+      },
+    );
+    return {
+      status: response.status,
+      body: (await response.json()) as { error?: { code: number; message: string; status: string } },
+    };
+  }
+
+  it('accepts a valid request', async () => {
+    const { status } = await post({
+      contents: [
+        user([{ text: 'hi' }, { inlineData: { mimeType: 'image/png', data: PNG } }]),
+        call,
+        user([{ functionResponse: { name: 'f', response: { ok: true } } }]),
+      ],
+      systemInstruction: { parts: [{ text: 's' }] },
+      generationConfig: {
+        temperature: 1,
+        maxOutputTokens: 5,
+        thinkingConfig: { thinkingBudget: 0 },
+        mediaResolution: 'MEDIA_RESOLUTION_LOW',
+      },
+      tools: [
+        {
+          functionDeclarations: [
+            {
+              name: 'f',
+              parameters: { type: 'OBJECT', properties: { a: { type: 'STRING', nullable: true } } },
+            },
+          ],
+        },
+      ],
+      toolConfig: { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['f'] } },
+    });
+    expect(status).toBe(200);
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    [
+      'unknown top-level field',
+      { contents: [user([{ text: 'x' }])], temperature: 1 },
+      /Unknown name "temperature" at ''/,
+    ],
+    [
+      'unknown nested field (snake_case)',
+      { contents: [user([{ text: 'x' }])], generationConfig: { max_output_tokens: 5 } },
+      /Unknown name "max_output_tokens" at 'generationConfig'/,
+    ],
+    [
+      'unknown part field',
+      { contents: [user([{ text: 'x', mediaResolution: 'HIGH' }])] },
+      /Unknown name "mediaResolution"/,
+    ],
+    [
+      'bad enum value',
+      {
+        contents: [user([{ text: 'x' }])],
+        tools: [
+          {
+            functionDeclarations: [
+              { name: 'f', parameters: { type: 'object', properties: { a: { type: 'STRING' } } } },
+            ],
+          },
+        ],
+      },
+      /Invalid value/,
+    ],
+    ['role assistant', { contents: [{ role: 'assistant', parts: [{ text: 'x' }] }] }, /valid role/],
+    ['role system', { contents: [{ role: 'system', parts: [{ text: 'x' }] }] }, /valid role/],
+    ['empty parts', { contents: [user([])] }, /must not be empty/],
+    ['no contents', { contents: [] }, /contents is not specified/],
+    [
+      'two data fields in one part',
+      { contents: [user([{ text: 'x', inlineData: { mimeType: 'image/png', data: PNG } }])] },
+      /oneof/,
+    ],
+    [
+      'GIF MIME type',
+      { contents: [user([{ inlineData: { mimeType: 'image/gif', data: 'R0lGODlh' } }])] },
+      /Unsupported MIME type/,
+    ],
+    [
+      'MIME type not matching the bytes',
+      { contents: [user([{ inlineData: { mimeType: 'image/png', data: JPEG } }])] },
+      /not valid/,
+    ],
+    [
+      'data: URI instead of pure base64',
+      { contents: [user([{ inlineData: { mimeType: 'image/png', data: `data:image/png;base64,${PNG}` } }])] },
+      /Invalid value/,
+    ],
+    [
+      'functionResponse without a preceding call',
+      { contents: [user([{ text: 'x' }]), user([{ functionResponse: { name: 'f', response: {} } }])] },
+      /number of function response parts/,
+    ],
+    [
+      'functionResponse with another name',
+      { contents: [user([{ text: 'x' }]), call, user([{ functionResponse: { name: 'g', response: {} } }])] },
+      /does not answer/,
+    ],
+    [
+      'functionCall in a user turn',
+      { contents: [user([{ functionCall: { name: 'f', args: {} } }])] },
+      /only come from the model/,
+    ],
+    [
+      'empty OBJECT parameters',
+      {
+        contents: [user([{ text: 'x' }])],
+        tools: [{ functionDeclarations: [{ name: 'f', parameters: { type: 'OBJECT' } }] }],
+      },
+      /non-empty for OBJECT/,
+    ],
+    [
+      'allowedFunctionNames with AUTO',
+      {
+        contents: [user([{ text: 'x' }])],
+        tools: [{ functionDeclarations: [{ name: 'f' }] }],
+        toolConfig: { functionCallingConfig: { mode: 'AUTO', allowedFunctionNames: ['f'] } },
+      },
+      /only be set when mode is ANY/,
+    ],
+  ])('rejects %s with 400 INVALID_ARGUMENT', async (_name, body, message) => {
+    const response = await post(body);
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatchObject({
+      code: 400,
+      status: 'INVALID_ARGUMENT',
+      message: expect.stringMatching(message),
+    });
+  });
+
+  it.each<[string, { path?: string; headers?: Record<string, string> }, number]>([
+    ['key in the query string', { path: '/v1beta/models/m:generateContent?key=k' }, 400],
+    ['no key header', { headers: { 'x-goog-api-key': '' } }, 400],
+    ['streaming without alt=sse', { path: '/v1beta/models/m:streamGenerateContent' }, 400],
+    ['unknown route', { path: '/v1/chat/completions' }, 404],
+  ])('rejects %s', async (_name, options, status) => {
+    expect((await post({ contents: [user([{ text: 'x' }])] }, options)).status).toBe(status);
+  });
+});

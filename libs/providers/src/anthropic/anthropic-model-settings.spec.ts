@@ -9,6 +9,7 @@ describe('resolveAnthropicModelSettings', () => {
     ['claude-sonnet-4-0', 64000, 'tool', 'budget'],
     ['claude-sonnet-4-5', 64000, 'native', 'budget'],
     ['claude-opus-4-8', 64000, 'native', 'budget'],
+    ['claude-opus-4-6', 64000, 'native', 'adaptive'],
     ['claude-haiku-4-5-20251001', 64000, 'native', 'budget'],
     ['claude-sonnet-5-5', 64000, 'native', 'budget'],
     ['some-proxy-model', GLOBAL_MAX_OUTPUT_TOKENS, 'native', 'budget'],

@@ -36,6 +36,11 @@ const FAMILY_DEFAULTS: ReadonlyArray<{ pattern: RegExp; settings: Partial<Anthro
     settings: { maxOutputTokens: 32000, structuredOutputs: 'tool' },
   },
   { pattern: /^claude-sonnet-4-(0|2025)/, settings: { maxOutputTokens: 64000, structuredOutputs: 'tool' } },
+  // The SDK warns that these take `thinking: {type:'adaptive'}` rather than a fixed budget.
+  {
+    pattern: /^claude-opus-4-6|^claude-mythos-preview/,
+    settings: { maxOutputTokens: 64000, thinking: 'adaptive' },
+  },
   { pattern: /^claude-(opus|sonnet|haiku)-4-/, settings: { maxOutputTokens: 64000 } },
   { pattern: /^claude-[a-z]+-[5-9]/, settings: { maxOutputTokens: 64000 } },
 ];

@@ -8,14 +8,14 @@ export const anthropicProvider: ProviderDefinition = {
   kind: 'anthropic',
   defaultModelPatterns: ['claude-*'],
   environment: { apiKey: 'ANTHROPIC_API_KEY', baseUrl: 'ANTHROPIC_BASE_URL' },
-  /** Current models (see the SDK's `Model` type and https://docs.anthropic.com/en/docs/about-claude/models/overview). */
+  /** Current, non-deprecated models (the SDK's `Model` type; https://docs.anthropic.com/en/docs/about-claude/models/overview). */
   defaultModels: [
+    'claude-opus-5-5',
+    'claude-sonnet-5-5',
+    'claude-haiku-5-5',
     'claude-opus-4-8',
-    'claude-opus-4-7',
     'claude-sonnet-4-6',
     'claude-haiku-4-5',
-    'claude-sonnet-4-5',
-    'claude-opus-4-5',
   ],
   create: (backend, context) => new AnthropicAdapter(backend, context),
 };

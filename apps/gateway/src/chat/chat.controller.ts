@@ -26,7 +26,7 @@ export class ChatController {
     const result = await this.chat.run(chatRequest, { requestId: request.id, signal, stream });
     log.backend = result.route.backend.name;
     log.upstreamModel = result.route.upstreamModel;
-    const headers = reportHeaders(result.report, request.id);
+    const headers = { ...reportHeaders(result.report, request.id), ...result.headers };
 
     if (result.kind === 'completion') {
       log.usage = result.completion.usage;

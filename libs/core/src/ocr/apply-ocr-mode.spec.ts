@@ -253,6 +253,17 @@ describe('applyOcrMode', () => {
     expect(seen[1].aborted).toBe(true);
   });
 
+  it('reads images as tolerantly as the image layer (raw base64 with line breaks)', async () => {
+    const base64 = png(3).split(',')[1];
+    const request: ChatRequest = {
+      model: 'm',
+      messages: [{ role: 'user', content: [imagePart(`${base64.slice(0, 4)}\n${base64.slice(4)}`)] }],
+    };
+    const { analyse, calls } = fakeAnalyser();
+    await applyOcrMode(request, options({ analyse }));
+    expect(calls[0].image).toEqual({ source: 'base64', mediaType: 'image/png', data: base64 });
+  });
+
   it('rejects an image part that is neither a URL nor a data URI with a 400 naming it', async () => {
     const request: ChatRequest = {
       model: 'm',

@@ -1,7 +1,8 @@
 import type { ChatCompletionContentPartImage, CompletionUsage } from '../openai-types';
 import type { ChatRequest } from '../provider-adapter';
 import { GatewayError, isGatewayError } from '../gateway-error';
-import { imageOfPart, type PreparedImage } from '../images/prepared-image';
+import { sniffImageMediaType, type PreparedImage } from '../images/prepared-image';
+import { parseImageUrl } from '../images/parse-image-url';
 import type { Logger } from '../logger';
 import { ocrCacheKey, type OcrCache } from './ocr-cache';
 import { buildOcrAnalysisPrompt, ocrLabel, OCR_PROMPT_VERSION, userQuestionOf } from './ocr-prompt';
@@ -171,11 +172,33 @@ function collectImages(request: ChatRequest): ImageSlot[] {
         messageIndex,
         partIndex,
         param,
-        image: imageOfPart(part as ChatCompletionContentPartImage, `${param}.image_url.url`),
+        image: imageForAnalysis(part as ChatCompletionContentPartImage, `${param}.image_url.url`),
       });
     });
   });
   return slots;
+}
+
+/**
+ * The image as the client sent it, read with the image layer's tolerant intake (raw base64, whitespace,
+ * base64url, ...): OCR mode runs before the target's image layer, and the OCR model's own image layer then
+ * fits the image for the analysis call.
+ */
+function imageForAnalysis(part: ChatCompletionContentPartImage, param: string): PreparedImage {
+  const raw: unknown = part.image_url;
+  const url = typeof raw === 'string' ? raw : (raw as { url?: unknown } | undefined)?.url;
+  if (typeof url !== 'string') throw GatewayError.invalidRequest('Image URL is missing.', param);
+  const source = parseImageUrl(url, param);
+  if (source.kind === 'remote') return { source: 'url', url: source.url };
+  const mediaType = sniffImageMediaType(Buffer.from(source.base64.slice(0, 64), 'base64'));
+  if (!mediaType) {
+    throw GatewayError.invalidRequest(
+      'Unsupported image format for OCR mode: accepted formats are PNG, JPEG, WEBP and GIF.',
+      param,
+      'invalid_image_format',
+    );
+  }
+  return { source: 'base64', mediaType, data: source.base64 };
 }
 
 function partsOf(message: ChatRequest['messages'][number]): Array<{ type: string }> | undefined {

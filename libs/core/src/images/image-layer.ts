@@ -417,7 +417,7 @@ export class ImageLayer {
 /** Every `image_url` part of every message, the `"image_url": "<url>"` shorthand normalised to `{ url }`. */
 function collectImageParts(request: ChatRequest): LocatedPart[] {
   const located: LocatedPart[] = [];
-  request.messages.forEach((message, messageIndex) => {
+  (request.messages ?? []).forEach((message, messageIndex) => {
     const content: unknown = (message as { content?: unknown }).content;
     if (!Array.isArray(content)) return;
     content.forEach((part: unknown, partIndex) => {

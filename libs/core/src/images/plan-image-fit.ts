@@ -24,7 +24,10 @@ export interface FitPlan {
   reasons: string[];
 }
 
-/** The side `detail: "low"` fits into on every backend (OpenAI's low-detail size). */
+/**
+ * The side `detail: "low"` fits into on every backend (OpenAI's low-detail size).
+ * @see https://platform.openai.com/docs/guides/images-vision#low-or-high-fidelity-image-understanding
+ */
 export const LOW_DETAIL_SIDE = 512;
 
 /** Pure decision: convert (format not taken / animated / extra format), downscale (side limits, low detail), shrink (bytes). */

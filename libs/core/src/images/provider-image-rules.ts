@@ -15,7 +15,10 @@ export interface ProviderImageRules {
   maxBase64Length?: number;
   /** Longest side in pixels; bigger images are downscaled. */
   maxImageSide?: number;
-  /** A tighter side limit when a request carries many images (Claude: more than 20 images → 2000 px). */
+  /**
+   * A tighter side limit when a request carries many images (Claude: more than 20 images → 2000 px).
+   * @see https://docs.claude.com/en/docs/build-with-claude/vision
+   */
   manyImages?: { moreThan: number; maxImageSide: number };
 }
 

@@ -1,4 +1,5 @@
 import type { LookupAddress } from 'node:dns';
+import type { ServerResponse } from 'node:http';
 import { silentLogger } from '../logger';
 import { startLoopbackListener, type LoopbackListener } from './__fixtures__/loopback-listener';
 import { ImageFetchError, SafeFetcher, type SafeFetchHooks, type SafeFetchSettings } from './safe-fetch';
@@ -34,17 +35,19 @@ describe('SafeFetcher', () => {
   };
   const signal = () => new AbortController().signal;
 
+  const image = (_request: unknown, response: ServerResponse) => {
+    response.writeHead(200, { 'content-type': 'text/html' }); // lies: the layer sniffs the bytes
+    response.end(PNG_BYTES);
+  };
+
   beforeAll(async () => {
-    const image = (_request: unknown, response: import('node:http').ServerResponse) => {
-      response.writeHead(200, { 'content-type': 'text/html' }); // lies: the layer sniffs the bytes
-      response.end(PNG_BYTES);
-    };
     first = await startLoopbackListener('127.0.0.1', image);
     second = await startLoopbackListener('127.0.0.2', image);
     third = await startLoopbackListener('127.0.0.3', image);
   });
   beforeEach(() => {
     for (const listener of [first, second, third]) {
+      listener.setHandler(image);
       listener.connections = 0;
       listener.requests.length = 0;
       listener.closedEarly = 0;
@@ -81,10 +84,43 @@ describe('SafeFetcher', () => {
       expect(first.connections).toBe(0);
     });
 
+    it('control: the same listeners are reachable with allowPrivateHosts (the zero counts mean something)', async () => {
+      first.setHandler((_request, response) => response.end(PNG_BYTES));
+      for (const url of [
+        `http://0x7f000001:${first.port}/a.png`,
+        `http://127.1:${first.port}/a.png`,
+        `http://localhost:${first.port}/a.png`,
+      ]) {
+        await fetcher({ allowPrivateHosts: true }).fetch(url, signal());
+      }
+      await fetcher({ allowPrivateHosts: true }).fetch(`${second.origin}/a.png`, signal());
+      expect(first.connections).toBeGreaterThanOrEqual(2);
+      expect(second.connections).toBe(1);
+    });
+
     it('another loopback address (127.0.0.2)', async () => {
       const error = await failure(fetcher().fetch(`${second.origin}/a.png`, signal()));
       expect(error.message).toContain('loopback');
       expect(second.connections).toBe(0);
+    });
+
+    it('IPv6 loopback [::1], and a name resolving to it', async () => {
+      const ipv6 = await startLoopbackListener('::1');
+      try {
+        const direct = await failure(fetcher().fetch(`${ipv6.origin}/a.png`, signal()));
+        expect(direct.message).toContain('loopback');
+        const resolve = async (): Promise<LookupAddress[]> => [{ address: '::1', family: 6 }];
+        const named = await failure(
+          fetcher({}, { resolve }).fetch(`http://v6.example:${ipv6.port}/a.png`, signal()),
+        );
+        expect(named.message).toContain('loopback');
+        expect(ipv6.connections).toBe(0);
+        // and it is reachable when private hosts are allowed: the listener is real
+        await fetcher({ allowPrivateHosts: true }).fetch(`${ipv6.origin}/a.png`, signal());
+        expect(ipv6.connections).toBe(1);
+      } finally {
+        await ipv6.close();
+      }
     });
 
     it('a name that resolves to a private address', async () => {

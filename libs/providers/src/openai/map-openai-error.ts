@@ -13,10 +13,12 @@ export function mapOpenAiError(error: unknown, provider: string): GatewayError {
   if (error instanceof APIConnectionError) {
     return new GatewayError(502, `Could not reach the '${provider}' upstream.`, { code: 'upstream_unreachable', provider });
   }
-  if (error instanceof APIError && typeof error.status === 'number') {
+  if (error instanceof APIError) {
+    // A status-less APIError is an `error` event inside a stream: the upstream failed after it started.
+    const status = error.status ?? 502;
     const body = (error.error ?? {}) as { message?: unknown; type?: unknown; param?: unknown; code?: unknown };
-    const message = typeof body.message === 'string' ? body.message : `The '${provider}' upstream answered ${error.status}.`;
-    return upstreamError(error.status, message, {
+    const message = typeof body.message === 'string' ? body.message : `The '${provider}' upstream answered ${status}.`;
+    return upstreamError(status, message, {
       provider,
       type: typeof body.type === 'string' ? body.type : undefined,
       param: typeof body.param === 'string' ? body.param : null,

@@ -17,7 +17,7 @@ import {
 } from './image-formats';
 import type { ImageSettings } from './image-settings';
 import { imageTokenCost, type ImageDetail } from './image-token-cost';
-import { parseImageUrl } from './parse-image-url';
+import { decodedLength, parseImageUrl } from './parse-image-url';
 import { planImageFit, type FitPlan } from './plan-image-fit';
 import { attachPreparedImage, type PreparedImage } from './prepared-image';
 import type { ImageMediaType, ProviderImageRules } from './provider-image-rules';
@@ -299,7 +299,7 @@ export class ImageLayer {
     report.mediaType = prepared.mediaType;
     report.width = prepared.width;
     report.height = prepared.height;
-    report.bytes = plan ? Math.floor((prepared.data.length / 4) * 3) : bytes.length;
+    report.bytes = plan ? decodedLength(prepared.data) : bytes.length;
     report.estimatedTokens =
       detail === 'low'
         ? 85

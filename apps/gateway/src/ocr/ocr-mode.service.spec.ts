@@ -200,6 +200,15 @@ describe('OcrModeService', () => {
     expect(calls).toHaveLength(0);
   });
 
+  it('answers 404 for a target that does not route, before any analysis', async () => {
+    const { next, calls } = fakePipeline();
+    await expect(service().run(twoImages('unknown-model-ocr'), context(), next)).rejects.toMatchObject({
+      status: 404,
+      param: 'model',
+    });
+    expect(calls).toHaveLength(0);
+  });
+
   it('serves repeated images from the cache', async () => {
     const { next, calls } = fakePipeline();
     const ocr = service();

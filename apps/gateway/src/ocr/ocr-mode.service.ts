@@ -54,6 +54,8 @@ export class OcrModeService {
     if (!mode) return undefined;
     // The target must never see the extension field.
     delete (request as unknown as Record<string, unknown>).ocr_model;
+    // Both models must route before any analysis is paid for.
+    this.backends.router.resolve(mode.targetModel);
     this.checkRoutable(mode.ocrModel);
 
     const analyse: OcrAnalyser = async (image, prompt, signal) => {

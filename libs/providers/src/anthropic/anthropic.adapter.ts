@@ -23,8 +23,14 @@ import { mapAnthropicError } from './map-anthropic-error';
 import { mergeChoiceStreams } from './merge-choice-streams';
 
 /** @see https://docs.anthropic.com/en/docs/build-with-claude/vision#evaluate-image-size */
-const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+/**
+ * Claude's image limits: 5 MB per image counted on the base64 text (not the decoded bytes), 8000 px per
+ * side, 2000 px per side when a request has more than 20 images.
+ * @see https://docs.claude.com/en/docs/build-with-claude/vision
+ */
+const MAX_IMAGE_BASE64_LENGTH = 5 * 1024 * 1024;
 const MAX_IMAGE_SIDE = 8000;
+const MANY_IMAGES = { moreThan: 20, maxImageSide: 2000 };
 /** Upper bound on parallel upstream calls for one request (`n`). */
 const MAX_CHOICES = 8;
 const MODEL_LIST_TTL_MS = 10 * 60 * 1000;
@@ -57,8 +63,9 @@ export class AnthropicAdapter implements ProviderAdapter {
     return {
       acceptsImageUrls: !this.options.inlineImageUrls,
       acceptedMediaTypes: ALL_IMAGE_MEDIA_TYPES,
-      maxImageBytes: MAX_IMAGE_BYTES,
+      maxBase64Length: MAX_IMAGE_BASE64_LENGTH,
       maxImageSide: MAX_IMAGE_SIDE,
+      manyImages: MANY_IMAGES,
     };
   }
 

@@ -3,7 +3,14 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
-const vendorSdks = ['openai', 'openai/*', '@anthropic-ai/sdk', '@anthropic-ai/sdk/*', '@google/genai', '@google/genai/*'];
+const vendorSdks = [
+  'openai',
+  'openai/*',
+  '@anthropic-ai/sdk',
+  '@anthropic-ai/sdk/*',
+  '@google/genai',
+  '@google/genai/*',
+];
 const frameworks = ['@nestjs/*', 'fastify', 'class-validator', 'class-transformer'];
 
 /** Import boundaries from ARCHITECTURE.md, enforced. */
@@ -24,7 +31,10 @@ export default tseslint.config(
     files: ['libs/core/**/*.ts'],
     rules: restrict([
       { group: frameworks, message: 'libs/core is framework-free.' },
-      { group: ['@anthropic-ai/sdk', '@anthropic-ai/sdk/*', '@google/genai', '@google/genai/*'], message: 'libs/core imports no vendor SDK.' },
+      {
+        group: ['@anthropic-ai/sdk', '@anthropic-ai/sdk/*', '@google/genai', '@google/genai/*'],
+        message: 'libs/core imports no vendor SDK.',
+      },
       { group: ['@app/providers', '@app/providers/*'], message: 'core does not know providers.' },
     ]),
   },
@@ -36,9 +46,26 @@ export default tseslint.config(
         { group: frameworks, message: 'providers are framework-free.' },
         ...['anthropic', 'gemini', 'openai', 'local-ocr']
           .filter((other) => other !== name)
-          .map((other) => ({ group: [`../${other}`, `../${other}/*`, `@app/providers/${other}*`], message: 'a provider never imports another provider.' })),
-        ...(name === 'anthropic' ? [] : [{ group: ['@anthropic-ai/sdk', '@anthropic-ai/sdk/*'], message: 'only the anthropic folder uses its SDK.' }]),
-        ...(name === 'gemini' ? [] : [{ group: ['@google/genai', '@google/genai/*'], message: 'only the gemini folder uses its SDK.' }]),
+          .map((other) => ({
+            group: [`../${other}`, `../${other}/*`, `@app/providers/${other}*`],
+            message: 'a provider never imports another provider.',
+          })),
+        ...(name === 'anthropic'
+          ? []
+          : [
+              {
+                group: ['@anthropic-ai/sdk', '@anthropic-ai/sdk/*'],
+                message: 'only the anthropic folder uses its SDK.',
+              },
+            ]),
+        ...(name === 'gemini'
+          ? []
+          : [
+              {
+                group: ['@google/genai', '@google/genai/*'],
+                message: 'only the gemini folder uses its SDK.',
+              },
+            ]),
       ]),
       '@typescript-eslint/no-explicit-any': 'error',
     },
@@ -47,7 +74,10 @@ export default tseslint.config(
   {
     files: ['apps/**/*.ts'],
     rules: restrict([
-      { group: ['@anthropic-ai/sdk', '@anthropic-ai/sdk/*', '@google/genai', '@google/genai/*'], message: 'the app never imports a vendor SDK.' },
+      {
+        group: ['@anthropic-ai/sdk', '@anthropic-ai/sdk/*', '@google/genai', '@google/genai/*'],
+        message: 'the app never imports a vendor SDK.',
+      },
     ]),
   },
   {

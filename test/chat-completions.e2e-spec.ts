@@ -11,8 +11,10 @@ describe('POST /v1/chat/completions → OpenAI-compatible upstream', () => {
   let upstream: FakeServer;
   let keylessUpstream: FakeServer;
   let iris: StartedGateway;
-  const defaultHandler = (request: Parameters<typeof handleOpenAi>[0], response: Parameters<typeof handleOpenAi>[1]) =>
-    handleOpenAi(request, response, { apiKey: 'sk-upstream' });
+  const defaultHandler = (
+    request: Parameters<typeof handleOpenAi>[0],
+    response: Parameters<typeof handleOpenAi>[1],
+  ) => handleOpenAi(request, response, { apiKey: 'sk-upstream' });
 
   beforeAll(async () => {
     upstream = await startFakeServer(defaultHandler);
@@ -54,11 +56,20 @@ aliases:
     });
     expect(completion.object).toBe('chat.completion');
     expect(completion.model).toBe('gpt-4o-mini');
-    expect(completion.choices[0]).toMatchObject({ index: 0, finish_reason: 'stop', message: { role: 'assistant' } });
+    expect(completion.choices[0]).toMatchObject({
+      index: 0,
+      finish_reason: 'stop',
+      message: { role: 'assistant' },
+    });
     expect(completion.usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 });
     const sent = upstream.requests[0];
     expect(sent.headers.authorization).toBe('Bearer sk-upstream');
-    expect(sent.json).toMatchObject({ model: 'gpt-4o-mini', temperature: 0.3, seed: 4, service_tier: 'flex' });
+    expect(sent.json).toMatchObject({
+      model: 'gpt-4o-mini',
+      temperature: 0.3,
+      seed: 4,
+      service_tier: 'flex',
+    });
   });
 
   it('routes a named OpenAI-compatible backend by prefix and by alias, without a key', async () => {
@@ -80,11 +91,17 @@ aliases:
     expect(chunks.every((chunk) => chunk.model === 'gpt-4o-mini')).toBe(true);
     expect(chunks.every((chunk) => chunk.choices.length === 1 && chunk.usage === undefined)).toBe(true);
     expect(chunks.filter((chunk) => chunk.choices[0].finish_reason !== null)).toHaveLength(1);
-    expect(chunks.map((chunk) => chunk.choices[0].delta.content ?? '').join('')).toContain('Hello from gpt-4o-mini');
+    expect(chunks.map((chunk) => chunk.choices[0].delta.content ?? '').join('')).toContain(
+      'Hello from gpt-4o-mini',
+    );
   });
 
   it('with include_usage sends exactly one usage chunk, last, with choices: []', async () => {
-    const stream = await iris.client.chat.completions.create({ ...ask, stream: true, stream_options: { include_usage: true } });
+    const stream = await iris.client.chat.completions.create({
+      ...ask,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
     const usageChunks = chunks.filter((chunk) => chunk.usage);
@@ -119,8 +136,15 @@ aliases:
   });
 
   describe('bad input: OpenAI-shaped 4xx, never reaching the upstream', () => {
-    async function raw(body: string, contentType = 'application/json'): Promise<{ status: number; json: { error: Record<string, unknown> } }> {
-      const response = await fetch(`${iris.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    async function raw(
+      body: string,
+      contentType = 'application/json',
+    ): Promise<{ status: number; json: { error: Record<string, unknown> } }> {
+      const response = await fetch(`${iris.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body,
+      });
       return { status: response.status, json: (await response.json()) as { error: Record<string, unknown> } };
     }
 
@@ -130,19 +154,36 @@ aliases:
           model: 'gpt-4o-mini',
           messages: [
             { role: 'user', content: 'a' },
-            { role: 'user', content: [{ type: 'text', text: 'b' }, { type: 'text', text: 'c' }, { type: 'image_url', image_url: { url: '' } }] },
+            {
+              role: 'user',
+              content: [
+                { type: 'text', text: 'b' },
+                { type: 'text', text: 'c' },
+                { type: 'image_url', image_url: { url: '' } },
+              ],
+            },
           ],
         })
         .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(OpenAI.BadRequestError);
-      expect(error).toMatchObject({ status: 400, type: 'invalid_request_error', param: 'messages[1].content[2].image_url.url' });
+      expect(error).toMatchObject({
+        status: 400,
+        type: 'invalid_request_error',
+        param: 'messages[1].content[2].image_url.url',
+      });
       expect(upstream.requests).toHaveLength(0);
     });
 
     it.each([
       ['invalid JSON', '{"model":', 'application/json', 400, 'invalid_json'],
       ['an empty body', '', 'application/json', 400, 'invalid_json'],
-      ['a non-JSON content type', 'model=x', 'application/x-www-form-urlencoded', 415, 'unsupported_media_type'],
+      [
+        'a non-JSON content type',
+        'model=x',
+        'application/x-www-form-urlencoded',
+        415,
+        'unsupported_media_type',
+      ],
       ['plain text', 'hello', 'text/plain', 415, 'unsupported_media_type'],
     ])('%s → %s', async (_name, body, contentType, status, code) => {
       const { status: actual, json } = await raw(body, contentType);
@@ -153,7 +194,9 @@ aliases:
     });
 
     it('an unknown model → 404 model_not_found', async () => {
-      const error = await iris.client.chat.completions.create({ ...ask, model: 'no-such-model' }).catch((caught: unknown) => caught);
+      const error = await iris.client.chat.completions
+        .create({ ...ask, model: 'no-such-model' })
+        .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(OpenAI.NotFoundError);
       expect(error).toMatchObject({ status: 404, code: 'model_not_found', param: 'model' });
     });
@@ -161,20 +204,33 @@ aliases:
     it('an unknown route → 404 envelope', async () => {
       const response = await fetch(`${iris.url}/v1/nothing-here`);
       expect(response.status).toBe(404);
-      expect(((await response.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
+      expect(((await response.json()) as { error: { type: string } }).error.type).toBe(
+        'invalid_request_error',
+      );
     });
   });
 
   describe('upstream failures map to the right status', () => {
     it('429 stays 429 with Retry-After', async () => {
       upstream.setHandler((_request, response) =>
-        openAiError(response, 429, 'Rate limit reached for gpt-4o-mini.', 'requests', 'rate_limit_exceeded', { 'retry-after': '7' }),
+        openAiError(response, 429, 'Rate limit reached for gpt-4o-mini.', 'requests', 'rate_limit_exceeded', {
+          'retry-after': '7',
+        }),
       );
-      const response = await fetch(`${iris.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ask) });
+      const response = await fetch(`${iris.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(ask),
+      });
       expect(response.status).toBe(429);
       expect(response.headers.get('retry-after')).toBe('7');
       expect(await response.json()).toEqual({
-        error: { message: 'Rate limit reached for gpt-4o-mini.', type: 'requests', param: null, code: 'rate_limit_exceeded' },
+        error: {
+          message: 'Rate limit reached for gpt-4o-mini.',
+          type: 'requests',
+          param: null,
+          code: 'rate_limit_exceeded',
+        },
       });
     });
 
@@ -186,7 +242,15 @@ aliases:
       [503, 503, 'service_unavailable'],
       [529, 503, 'service_unavailable'],
     ])('upstream %s → %s', async (upstreamStatus, status, type) => {
-      upstream.setHandler((_request, response) => openAiError(response, upstreamStatus, `upstream said ${upstreamStatus}`, 'invalid_request_error', null));
+      upstream.setHandler((_request, response) =>
+        openAiError(
+          response,
+          upstreamStatus,
+          `upstream said ${upstreamStatus}`,
+          'invalid_request_error',
+          null,
+        ),
+      );
       const error = await iris.client.chat.completions.create(ask).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(OpenAI.APIError);
       expect(error).toMatchObject({ status, type });
@@ -195,8 +259,14 @@ aliases:
     });
 
     it('an upstream error before the first chunk is a real HTTP status for a stream too', async () => {
-      upstream.setHandler((_request, response) => openAiError(response, 429, 'slow down', 'requests', 'rate_limit_exceeded', { 'retry-after': '3' }));
-      const response = await fetch(`${iris.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...ask, stream: true }) });
+      upstream.setHandler((_request, response) =>
+        openAiError(response, 429, 'slow down', 'requests', 'rate_limit_exceeded', { 'retry-after': '3' }),
+      );
+      const response = await fetch(`${iris.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...ask, stream: true }),
+      });
       expect(response.status).toBe(429);
       expect(response.headers.get('retry-after')).toBe('3');
       expect(response.headers.get('content-type')).toMatch(/application\/json/);
@@ -205,7 +275,11 @@ aliases:
     it('a timeout → 504', async () => {
       upstream.setHandler(() => undefined); // never answers; the backend's timeoutMs is 1500
       const error = await iris.client.chat.completions.create(ask).catch((caught: unknown) => caught);
-      expect(error).toMatchObject({ status: 504, type: 'timeout', message: expect.stringContaining('timed out') });
+      expect(error).toMatchObject({
+        status: 504,
+        type: 'timeout',
+        message: expect.stringContaining('timed out'),
+      });
     });
 
     it('an unreachable upstream → 502', async () => {
@@ -221,16 +295,40 @@ aliases:
     it('an error after the first chunk becomes one data: {"error"} event and the stream ends', async () => {
       upstream.setHandler((_request, response) =>
         writeSse(response, [
-          { data: { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }] } },
-          { data: { error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } } },
+          {
+            data: {
+              id: 'c',
+              object: 'chat.completion.chunk',
+              created: 1,
+              model: 'gpt-4o-mini',
+              choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }],
+            },
+          },
+          {
+            data: {
+              error: {
+                message: 'The server had an error while processing your request.',
+                type: 'server_error',
+                param: null,
+                code: null,
+              },
+            },
+          },
         ]),
       );
-      const response = await fetch(`${iris.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...ask, stream: true }) });
+      const response = await fetch(`${iris.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...ask, stream: true }),
+      });
       expect(response.status).toBe(200);
       const events = (await response.text()).split('\n\n').filter(Boolean);
       expect(JSON.parse(events[0].slice(6)).choices[0].delta.content).toBe('Hel');
       const last = JSON.parse(events[events.length - 1].slice(6));
-      expect(last.error).toMatchObject({ message: 'The server had an error while processing your request.', type: 'server_error' });
+      expect(last.error).toMatchObject({
+        message: 'The server had an error while processing your request.',
+        type: 'server_error',
+      });
       expect(events).not.toContain('data: [DONE]');
     });
   });
@@ -240,7 +338,9 @@ aliases:
       // Stream slowly and forever (until the gateway hangs up).
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       for (let index = 0; index < 1000 && !response.destroyed; index++) {
-        response.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'x' }, finish_reason: null }] })}\n\n`);
+        response.write(
+          `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'x' }, finish_reason: null }] })}\n\n`,
+        );
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       response.end();
@@ -248,7 +348,10 @@ aliases:
     });
     const closed = upstream.closedWhileAnswering();
     const controller = new AbortController();
-    const stream = await iris.client.chat.completions.create({ ...ask, stream: true }, { signal: controller.signal });
+    const stream = await iris.client.chat.completions.create(
+      { ...ask, stream: true },
+      { signal: controller.signal },
+    );
     let received = 0;
     let abortedAt = 0;
     try {
@@ -280,7 +383,9 @@ describe('gateway keys', () => {
     ['a wrong key', 'Bearer key-three', 'Incorrect API key'],
     ['a key that is a prefix of a valid one', 'Bearer key-on', 'Incorrect API key'],
   ])('%s → 401', async (_name, authorization, message) => {
-    const response = await fetch(`${iris.url}/v1/models`, { headers: authorization ? { authorization } : {} });
+    const response = await fetch(`${iris.url}/v1/models`, {
+      headers: authorization ? { authorization } : {},
+    });
     expect(response.status).toBe(401);
     const body = (await response.json()) as { error: { message: string; code: string } };
     expect(body.error.code).toBe('invalid_api_key');
@@ -297,7 +402,11 @@ describe('gateway keys', () => {
   });
 
   it('checks the key before reading the body', async () => {
-    const response = await fetch(`${iris.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+    const response = await fetch(`${iris.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{not json',
+    });
     expect(response.status).toBe(401);
   });
 });
@@ -305,13 +414,26 @@ describe('gateway keys', () => {
 describe('limits, models, health', () => {
   let iris: StartedGateway;
   beforeAll(async () => {
-    iris = await startGateway({ env: { IRIS_BODY_LIMIT_BYTES: '100000', OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' } });
+    iris = await startGateway({
+      env: {
+        IRIS_BODY_LIMIT_BYTES: '100000',
+        OPENAI_API_KEY: 'sk-x',
+        OPENAI_BASE_URL: 'http://127.0.0.1:1/v1',
+      },
+    });
   });
   afterAll(() => iris.close());
 
   it('a body over the limit → 413 envelope', async () => {
-    const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x'.repeat(200_000) }] });
-    const response = await fetch(`${iris.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const body = JSON.stringify({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'x'.repeat(200_000) }],
+    });
+    const response = await fetch(`${iris.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('request_too_large');
   });
@@ -329,26 +451,43 @@ describe('limits, models, health', () => {
     const list = await iris.client.models.list();
     const ids = list.data.map((model) => model.id);
     expect(ids).toEqual(expect.arrayContaining(['gpt-4o-mini', 'local-ocr']));
-    expect(list.data.every((model) => model.object === 'model' && typeof model.owned_by === 'string' && typeof model.created === 'number')).toBe(true);
+    expect(
+      list.data.every(
+        (model) =>
+          model.object === 'model' && typeof model.owned_by === 'string' && typeof model.created === 'number',
+      ),
+    ).toBe(true);
     const model = await iris.client.models.retrieve('gpt-4o-mini');
     expect(model).toMatchObject({ id: 'gpt-4o-mini', owned_by: 'openai' });
     const prefixed = await iris.client.models.retrieve('openai/gpt-5-preview');
     expect(prefixed).toMatchObject({ id: 'openai/gpt-5-preview', owned_by: 'openai' });
-    await expect(iris.client.models.retrieve('nope')).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+    await expect(iris.client.models.retrieve('nope')).rejects.toMatchObject({
+      status: 404,
+      code: 'model_not_found',
+    });
   });
 
   it('/health and /ready', async () => {
     expect(await (await fetch(`${iris.url}/health`)).json()).toEqual({ status: 'ok' });
-    expect(await (await fetch(`${iris.url}/ready`)).json()).toMatchObject({ status: 'ready', backends: expect.arrayContaining(['openai', 'local-ocr']) });
+    expect(await (await fetch(`${iris.url}/ready`)).json()).toMatchObject({
+      status: 'ready',
+      backends: expect.arrayContaining(['openai', 'local-ocr']),
+    });
   });
 });
 
 describe('shutdown', () => {
   it('lets an in-flight stream finish, then stops accepting', async () => {
-    const upstream = await startFakeServer((request, response) => handleOpenAi(request, response, { chunkDelayMs: 30 }));
+    const upstream = await startFakeServer((request, response) =>
+      handleOpenAi(request, response, { chunkDelayMs: 30 }),
+    );
     const iris = await startGateway({ env: { OPENAI_BASE_URL: `${upstream.url}/v1` } });
     try {
-      const stream = await iris.client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'one two three four' }], stream: true });
+      const stream = await iris.client.chat.completions.create({
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: 'one two three four' }],
+        stream: true,
+      });
       const closing = iris.close();
       let text = '';
       for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';

@@ -1,5 +1,11 @@
 import type { ServerResponse } from 'node:http';
-import { startFakeServer, writeJson, writeSse, type FakeServer, type RecordedRequest } from '../support/fake-server';
+import {
+  startFakeServer,
+  writeJson,
+  writeSse,
+  type FakeServer,
+  type RecordedRequest,
+} from '../support/fake-server';
 
 /**
  * A fake OpenAI (or OpenAI-compatible) upstream speaking the exact wire format of
@@ -26,14 +32,22 @@ export interface ChatBody {
   [key: string]: unknown;
 }
 
-export function openAiError(response: ServerResponse, status: number, message: string, type: string, code: string | null, headers: Record<string, string> = {}): void {
+export function openAiError(
+  response: ServerResponse,
+  status: number,
+  message: string,
+  type: string,
+  code: string | null,
+  headers: Record<string, string> = {},
+): void {
   writeJson(response, status, { error: { message, type, param: null, code } }, headers);
 }
 
 export function countImages(body: ChatBody): number {
   let images = 0;
   for (const message of body.messages) {
-    if (Array.isArray(message.content)) images += message.content.filter((part: { type?: string }) => part?.type === 'image_url').length;
+    if (Array.isArray(message.content))
+      images += message.content.filter((part: { type?: string }) => part?.type === 'image_url').length;
   }
   return images;
 }
@@ -42,9 +56,19 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}): Promise<
   return startFakeServer((request, response) => handleOpenAi(request, response, options));
 }
 
-export async function handleOpenAi(request: RecordedRequest, response: ServerResponse, options: OpenAiFakeOptions): Promise<void> {
+export async function handleOpenAi(
+  request: RecordedRequest,
+  response: ServerResponse,
+  options: OpenAiFakeOptions,
+): Promise<void> {
   if (options.apiKey && request.headers.authorization !== `Bearer ${options.apiKey}`) {
-    return openAiError(response, 401, 'Incorrect API key provided: sk-***.', 'invalid_request_error', 'invalid_api_key');
+    return openAiError(
+      response,
+      401,
+      'Incorrect API key provided: sk-***.',
+      'invalid_request_error',
+      'invalid_api_key',
+    );
   }
   if (request.method === 'GET' && request.url.endsWith('/models')) {
     return writeJson(response, 200, {
@@ -57,16 +81,35 @@ export async function handleOpenAi(request: RecordedRequest, response: ServerRes
   }
   const body = request.json as ChatBody | undefined;
   if (!body || typeof body.model !== 'string' || !Array.isArray(body.messages)) {
-    return openAiError(response, 400, "Missing required parameter: 'model' or 'messages'.", 'invalid_request_error', null);
+    return openAiError(
+      response,
+      400,
+      "Missing required parameter: 'model' or 'messages'.",
+      'invalid_request_error',
+      null,
+    );
   }
   if (options.validate !== false && 'ocr_model' in body) {
-    return openAiError(response, 400, "Unrecognized request argument supplied: ocr_model", 'invalid_request_error', null);
+    return openAiError(
+      response,
+      400,
+      'Unrecognized request argument supplied: ocr_model',
+      'invalid_request_error',
+      null,
+    );
   }
-  const text = options.answer ? options.answer(body) : `Hello from ${body.model}: ${body.messages.length} messages, ${countImages(body)} images.`;
+  const text = options.answer
+    ? options.answer(body)
+    : `Hello from ${body.model}: ${body.messages.length} messages, ${countImages(body)} images.`;
   const n = body.n ?? 1;
   const id = 'chatcmpl-fake123';
   const created = 1700000000;
-  const usage = { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18, prompt_tokens_details: { cached_tokens: 0 } };
+  const usage = {
+    prompt_tokens: 11,
+    completion_tokens: 7,
+    total_tokens: 18,
+    prompt_tokens_details: { cached_tokens: 0 },
+  };
   if (!body.stream) {
     return writeJson(response, 200, {
       id,
@@ -85,15 +128,46 @@ export async function handleOpenAi(request: RecordedRequest, response: ServerRes
     });
   }
   const words = text.split(/(?<= )/);
-  const base = { id, object: 'chat.completion.chunk', created, model: body.model, system_fingerprint: 'fp_fake' };
+  const base = {
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model: body.model,
+    system_fingerprint: 'fp_fake',
+  };
   const withUsage = body.stream_options?.include_usage === true;
   const events: Array<{ data: unknown }> = [];
   for (let index = 0; index < n; index++) {
-    events.push({ data: { ...base, choices: [{ index, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }], ...(withUsage ? { usage: null } : {}) } });
+    events.push({
+      data: {
+        ...base,
+        choices: [
+          {
+            index,
+            delta: { role: 'assistant', content: '', refusal: null },
+            logprobs: null,
+            finish_reason: null,
+          },
+        ],
+        ...(withUsage ? { usage: null } : {}),
+      },
+    });
     for (const word of words) {
-      events.push({ data: { ...base, choices: [{ index, delta: { content: word }, logprobs: null, finish_reason: null }], ...(withUsage ? { usage: null } : {}) } });
+      events.push({
+        data: {
+          ...base,
+          choices: [{ index, delta: { content: word }, logprobs: null, finish_reason: null }],
+          ...(withUsage ? { usage: null } : {}),
+        },
+      });
     }
-    events.push({ data: { ...base, choices: [{ index, delta: {}, logprobs: null, finish_reason: 'stop' }], ...(withUsage ? { usage: null } : {}) } });
+    events.push({
+      data: {
+        ...base,
+        choices: [{ index, delta: {}, logprobs: null, finish_reason: 'stop' }],
+        ...(withUsage ? { usage: null } : {}),
+      },
+    });
   }
   if (withUsage) events.push({ data: { ...base, choices: [], usage } });
   events.push({ data: '[DONE]' });

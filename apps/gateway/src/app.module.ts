@@ -32,7 +32,11 @@ class Shutdown implements OnApplicationShutdown {
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: GatewayConfig, logger: Logger, providers: readonly ProviderDefinition[]): DynamicModule {
+  static forRoot(
+    config: GatewayConfig,
+    logger: Logger,
+    providers: readonly ProviderDefinition[],
+  ): DynamicModule {
     return {
       module: AppModule,
       controllers: [ChatController, ResponsesController, ModelsController, HealthController],

@@ -38,7 +38,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     level: config.logLevel,
     base: { service: 'iris' },
     // Belt and braces: keys never reach a log line even if an object carrying one is logged.
-    redact: ['req.headers.authorization', '*.apiKey', '*.headers["x-api-key"]', '*.headers["x-goog-api-key"]'],
+    redact: [
+      'req.headers.authorization',
+      '*.apiKey',
+      '*.headers["x-api-key"]',
+      '*.headers["x-goog-api-key"]',
+    ],
   });
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
@@ -65,7 +70,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   fastify.addHook('onRequest', createGatewayKeyHook(config.gatewayKeys));
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    logFinishedRequest(request, reply.statusCode, (request as TimedRequest)[STARTED_AT] ?? process.hrtime.bigint());
+    logFinishedRequest(
+      request,
+      reply.statusCode,
+      (request as TimedRequest)[STARTED_AT] ?? process.hrtime.bigint(),
+    );
     done();
   });
   // Body-parsing failures (bad JSON, too large, wrong content type) happen before Nest's filters.

@@ -14,7 +14,14 @@ export interface GatewayErrorFields {
 
 /** OpenAI's error `type` for each status. @see https://platform.openai.com/docs/guides/error-codes */
 export function errorTypeForStatus(status: number): string {
-  if (status === 400 || status === 404 || status === 409 || status === 413 || status === 415 || status === 422)
+  if (
+    status === 400 ||
+    status === 404 ||
+    status === 409 ||
+    status === 413 ||
+    status === 415 ||
+    status === 422
+  )
     return 'invalid_request_error';
   if (status === 401) return 'authentication_error';
   if (status === 403) return 'permission_error';
@@ -46,7 +53,11 @@ export class GatewayError extends Error {
   }
 
   /** 400 naming the offending parameter path, e.g. `messages[1].content[2].image_url.url`. */
-  static invalidRequest(message: string, param: string | null = null, code: string | null = null): GatewayError {
+  static invalidRequest(
+    message: string,
+    param: string | null = null,
+    code: string | null = null,
+  ): GatewayError {
     return new GatewayError(400, message, { type: 'invalid_request_error', param, code });
   }
 
@@ -64,7 +75,10 @@ export class GatewayError extends Error {
 
   /** The client went away; nothing will be written. */
   static cancelled(): GatewayError {
-    return new GatewayError(499, 'The client closed the request.', { type: 'cancelled', code: 'client_closed_request' });
+    return new GatewayError(499, 'The client closed the request.', {
+      type: 'cancelled',
+      code: 'client_closed_request',
+    });
   }
 
   toEnvelope(): { error: { message: string; type: string; param: string | null; code: string | null } } {

@@ -1,4 +1,8 @@
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming } from './openai-types';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsNonStreaming,
+} from './openai-types';
 import type { ProviderImageRules } from './images/provider-image-rules';
 import type { Logger } from './logger';
 

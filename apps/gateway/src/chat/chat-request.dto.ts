@@ -179,4 +179,3 @@ export class ImageUrlDto {
   @IsString() @MinLength(1, { message: 'url must not be empty' }) url!: string;
   @IsOptional() @IsIn(['low', 'high', 'auto']) detail?: string;
 }
-

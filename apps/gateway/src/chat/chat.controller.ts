@@ -30,7 +30,10 @@ export class ChatController {
 
     if (result.kind === 'completion') {
       log.usage = result.completion.usage;
-      void reply.headers(headers).header('content-type', 'application/json').send(JSON.stringify(result.completion));
+      void reply
+        .headers(headers)
+        .header('content-type', 'application/json')
+        .send(JSON.stringify(result.completion));
       return;
     }
 

@@ -1,5 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { CallReport, ChatCompletion, ChatCompletionChunk, ChatRequest, ProviderImageRules } from '@app/core';
+import type {
+  CallReport,
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatRequest,
+  ProviderImageRules,
+} from '@app/core';
 import { peekFirst } from '../http/peek-first';
 import { BackendRegistry } from '../routing/backend-registry';
 import type { Route } from '../routing/model-router';
@@ -7,7 +13,11 @@ import { OcrModeService } from '../ocr/ocr-mode.service';
 
 /** The image layer as the chat path sees it (libs/core/src/images): fits every image part to the backend. */
 export interface ImagePreparer {
-  prepare(request: ChatRequest, rules: ProviderImageRules, options: { signal: AbortSignal }): Promise<unknown>;
+  prepare(
+    request: ChatRequest,
+    rules: ProviderImageRules,
+    options: { signal: AbortSignal },
+  ): Promise<unknown>;
 }
 export const IMAGE_PREPARER = Symbol('ImagePreparer');
 
@@ -20,9 +30,21 @@ export interface ChatRunContext {
 
 /** `headers`: extra response headers from a layer (OCR mode's `x-iris-ocr-usage`). */
 export type ChatRunResult =
-  | { kind: 'completion'; completion: ChatCompletion; report: CallReport; route: Route; headers?: Record<string, string> }
+  | {
+      kind: 'completion';
+      completion: ChatCompletion;
+      report: CallReport;
+      route: Route;
+      headers?: Record<string, string>;
+    }
   /** `chunks` has its first chunk already awaited: an error before it was thrown from `run`. */
-  | { kind: 'stream'; chunks: AsyncIterable<ChatCompletionChunk>; report: CallReport; route: Route; headers?: Record<string, string> };
+  | {
+      kind: 'stream';
+      chunks: AsyncIterable<ChatCompletionChunk>;
+      report: CallReport;
+      route: Route;
+      headers?: Record<string, string>;
+    };
 
 /**
  * The chat pipeline shared by every endpoint and layer: route the model, fit the images to the backend,
@@ -38,16 +60,25 @@ export class ChatService {
 
   async run(request: ChatRequest, context: ChatRunContext): Promise<ChatRunResult> {
     // OCR mode (apps/gateway/src/ocr) is a layer: it runs the analyses and then the target through runDirect.
-    const ocr = await this.ocrMode?.run(request, context, (next, nextContext) => this.runDirect(next, nextContext));
+    const ocr = await this.ocrMode?.run(request, context, (next, nextContext) =>
+      this.runDirect(next, nextContext),
+    );
     return ocr ?? this.runDirect(request, context);
   }
 
   private async runDirect(request: ChatRequest, context: ChatRunContext): Promise<ChatRunResult> {
     const clientModel = request.model;
     const route = this.backends.router.resolve(clientModel);
-    await this.images.prepare(request, route.adapter.imageRules(route.upstreamModel), { signal: context.signal });
+    await this.images.prepare(request, route.adapter.imageRules(route.upstreamModel), {
+      signal: context.signal,
+    });
     const report: CallReport = { droppedParameters: [] };
-    const options = { model: route.upstreamModel, signal: context.signal, requestId: context.requestId, report };
+    const options = {
+      model: route.upstreamModel,
+      signal: context.signal,
+      requestId: context.requestId,
+      report,
+    };
     if (!context.stream) {
       const completion = await route.adapter.complete(request, options);
       completion.model = clientModel;

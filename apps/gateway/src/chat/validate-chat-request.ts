@@ -64,7 +64,8 @@ export function validateChatRequest(body: unknown): ValidatedChatRequest {
     const entries = Object.entries(top.metadata);
     if (entries.length > 16) throw GatewayError.invalidRequest('metadata has at most 16 keys.', 'metadata');
     for (const [key, value] of entries) {
-      if (typeof value !== 'string') throw GatewayError.invalidRequest('metadata values must be strings.', `metadata.${key}`);
+      if (typeof value !== 'string')
+        throw GatewayError.invalidRequest('metadata values must be strings.', `metadata.${key}`);
     }
   }
   top.tools?.forEach((tool, index) => {
@@ -88,7 +89,8 @@ function validateMessage(message: unknown, path: string): void {
   if (role === 'assistant') {
     const toolCalls = record.tool_calls;
     if (toolCalls !== undefined && toolCalls !== null) {
-      if (!Array.isArray(toolCalls)) throw GatewayError.invalidRequest('tool_calls must be an array.', `${path}.tool_calls`);
+      if (!Array.isArray(toolCalls))
+        throw GatewayError.invalidRequest('tool_calls must be an array.', `${path}.tool_calls`);
       toolCalls.forEach((call, index) => {
         const callPath = joinPath(`${path}.tool_calls`, index);
         const valid = validateWith(AssistantToolCallDto, call, callPath);
@@ -96,7 +98,12 @@ function validateMessage(message: unknown, path: string): void {
       });
     }
     const hasToolCalls = Array.isArray(toolCalls) && toolCalls.length > 0;
-    if ((content === undefined || content === null) && !hasToolCalls && record.function_call == null && record.audio == null) {
+    if (
+      (content === undefined || content === null) &&
+      !hasToolCalls &&
+      record.function_call == null &&
+      record.audio == null
+    ) {
       throw GatewayError.invalidRequest(
         `Invalid '${path}.content': an assistant message needs content or tool_calls.`,
         `${path}.content`,
@@ -114,7 +121,10 @@ function validateMessage(message: unknown, path: string): void {
     );
   }
   if (content.length === 0 && role === 'user') {
-    throw GatewayError.invalidRequest(`Invalid '${path}.content': expected at least one content part.`, `${path}.content`);
+    throw GatewayError.invalidRequest(
+      `Invalid '${path}.content': expected at least one content part.`,
+      `${path}.content`,
+    );
   }
   const allowed = PART_TYPES_BY_ROLE[role];
   content.forEach((part, index) => validatePart(part, joinPath(`${path}.content`, index), allowed, role));
@@ -135,7 +145,10 @@ function validatePart(part: unknown, path: string, allowed: readonly string[], r
     // Some clients send `"image_url": "<url>"`; normalise it to the object form once, here.
     if (typeof record.image_url === 'string') record.image_url = { url: record.image_url };
     if (record.image_url === undefined) {
-      throw GatewayError.invalidRequest(`Missing required parameter: '${path}.image_url'.`, `${path}.image_url`);
+      throw GatewayError.invalidRequest(
+        `Missing required parameter: '${path}.image_url'.`,
+        `${path}.image_url`,
+      );
     }
     validateWith(ImageUrlDto, record.image_url, `${path}.image_url`);
   }

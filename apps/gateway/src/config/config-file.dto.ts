@@ -17,16 +17,22 @@ import {
 
 /** The YAML file (`IRIS_CONFIG=path`), validated at boot. Every field is optional; env fills the simple case. */
 export class BackendFileEntry {
-  @IsString() @Matches(/^[a-z0-9][a-z0-9._-]*$/i, { message: 'name must be letters, digits, ".", "_" or "-"' })
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9._-]*$/i, { message: 'name must be letters, digits, ".", "_" or "-"' })
   name!: string;
   /** Which provider serves it; defaults to the name when that is a provider kind, else `openai` (compatible). */
   @IsOptional() @IsString() provider?: string;
-  @IsOptional() @IsString() @Matches(/^https?:\/\//, { message: 'baseUrl must be an http(s) URL' }) baseUrl?: string;
+  @IsOptional()
+  @IsString()
+  @Matches(/^https?:\/\//, { message: 'baseUrl must be an http(s) URL' })
+  baseUrl?: string;
   @IsOptional() @IsString() apiKey?: string;
   @IsOptional() @IsObject() headers?: Record<string, string>;
   @IsOptional() @IsInt() @Min(1) timeoutMs?: number;
   /** Model names (listed in /v1/models) or `{ id, upstream, options }`. */
-  @IsOptional() @IsArray() models?: Array<string | { id: string; upstream?: string; options?: Record<string, unknown> }>;
+  @IsOptional() @IsArray() models?: Array<
+    string | { id: string; upstream?: string; options?: Record<string, unknown> }
+  >;
   @IsOptional() @IsArray() @IsString({ each: true }) patterns?: string[];
   @IsOptional() @IsBoolean() discoverModels?: boolean;
   @IsOptional() @IsObject() options?: Record<string, unknown>;
@@ -62,7 +68,11 @@ export class ConfigFile {
   @IsOptional() @IsInt() @Min(0) @Max(65535) port?: number;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) logLevel?: string;
   @IsOptional() @IsArray() @IsString({ each: true }) gatewayKeys?: string[];
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => BackendFileEntry) backends?: BackendFileEntry[];
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => BackendFileEntry)
+  backends?: BackendFileEntry[];
   /** alias → `backend/model` or a routable model name. */
   @IsOptional() @IsObject() aliases?: Record<string, string>;
   @IsOptional() @ValidateNested() @Type(() => LimitsFileSection) limits?: LimitsFileSection;

@@ -3,9 +3,26 @@ import { ConfigError, globMatches, interpolateEnvironment, loadConfig } from './
 
 const fakeAdapter = {} as ReturnType<ProviderDefinition['create']>;
 const providers: ProviderDefinition[] = [
-  { kind: 'openai', defaultModelPatterns: ['gpt-*'], environment: { apiKey: 'OPENAI_API_KEY', baseUrl: 'OPENAI_BASE_URL' }, create: () => fakeAdapter },
-  { kind: 'anthropic', defaultModelPatterns: ['claude-*'], environment: { apiKey: 'ANTHROPIC_API_KEY', baseUrl: 'ANTHROPIC_BASE_URL' }, defaultModels: ['claude-sonnet-4-5'], create: () => fakeAdapter },
-  { kind: 'local-ocr', defaultModelPatterns: ['local-ocr'], worksWithoutKey: true, defaultModels: ['local-ocr'], create: () => fakeAdapter },
+  {
+    kind: 'openai',
+    defaultModelPatterns: ['gpt-*'],
+    environment: { apiKey: 'OPENAI_API_KEY', baseUrl: 'OPENAI_BASE_URL' },
+    create: () => fakeAdapter,
+  },
+  {
+    kind: 'anthropic',
+    defaultModelPatterns: ['claude-*'],
+    environment: { apiKey: 'ANTHROPIC_API_KEY', baseUrl: 'ANTHROPIC_BASE_URL' },
+    defaultModels: ['claude-sonnet-4-5'],
+    create: () => fakeAdapter,
+  },
+  {
+    kind: 'local-ocr',
+    defaultModelPatterns: ['local-ocr'],
+    worksWithoutKey: true,
+    defaultModels: ['local-ocr'],
+    create: () => fakeAdapter,
+  },
 ];
 
 describe('loadConfig', () => {
@@ -21,15 +38,31 @@ describe('loadConfig', () => {
 
   it('creates a provider backend from its key or base URL, with its default patterns and models', () => {
     const config = loadConfig(
-      { ANTHROPIC_API_KEY: 'k', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1', PORT: '9000', GATEWAY_API_KEYS: 'a, b,,c' },
+      {
+        ANTHROPIC_API_KEY: 'k',
+        OPENAI_BASE_URL: 'http://127.0.0.1:1/v1',
+        PORT: '9000',
+        GATEWAY_API_KEYS: 'a, b,,c',
+      },
       providers,
     );
     const anthropic = config.backends.find((backend) => backend.name === 'anthropic')!;
-    expect(anthropic).toMatchObject({ apiKey: 'k', modelPatterns: ['claude-*'], models: ['claude-sonnet-4-5'] });
-    expect(config.backends.find((backend) => backend.name === 'openai')).toMatchObject({ baseUrl: 'http://127.0.0.1:1/v1', apiKey: undefined });
+    expect(anthropic).toMatchObject({
+      apiKey: 'k',
+      modelPatterns: ['claude-*'],
+      models: ['claude-sonnet-4-5'],
+    });
+    expect(config.backends.find((backend) => backend.name === 'openai')).toMatchObject({
+      baseUrl: 'http://127.0.0.1:1/v1',
+      apiKey: undefined,
+    });
     expect(config.port).toBe(9000);
     expect(config.gatewayKeys).toEqual(['a', 'b', 'c']);
-    expect(config.models).toContainEqual({ id: 'claude-sonnet-4-5', backend: 'anthropic', upstreamModel: 'claude-sonnet-4-5' });
+    expect(config.models).toContainEqual({
+      id: 'claude-sonnet-4-5',
+      backend: 'anthropic',
+      upstreamModel: 'claude-sonnet-4-5',
+    });
   });
 
   it('reads named OpenAI-compatible backends, aliases and ${ENV} from YAML', () => {
@@ -47,7 +80,12 @@ images: { allowPrivateHosts: true, maxImageBytes: 1000 }
 `;
     const config = loadConfig({ IRIS_KEY: 'secret' }, providers, yaml);
     const ollama = config.backends.find((backend) => backend.name === 'ollama')!;
-    expect(ollama).toMatchObject({ provider: 'openai', apiKey: undefined, headers: { 'x-team': 'blue' }, modelPatterns: [] });
+    expect(ollama).toMatchObject({
+      provider: 'openai',
+      apiKey: undefined,
+      headers: { 'x-team': 'blue' },
+      modelPatterns: [],
+    });
     expect(config.gatewayKeys).toEqual(['secret']);
     expect(config.bodyLimitBytes).toBe(1048576);
     expect(config.images).toMatchObject({ allowPrivateHosts: true, maxImageBytes: 1000 });

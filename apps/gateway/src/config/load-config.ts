@@ -23,17 +23,24 @@ export class ConfigError extends Error {
 
 /** `${NAME}` and `${NAME:-default}` from the environment; a missing variable without default is an error. */
 export function interpolateEnvironment(text: string, environment: Environment): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_match, name: string, fallback?: string) => {
-    const value = environment[name];
-    if (value !== undefined && value !== '') return value;
-    if (fallback !== undefined) return fallback;
-    throw new ConfigError(`environment variable ${name} is referenced in the config file but not set`);
-  });
+  return text.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
+    (_match, name: string, fallback?: string) => {
+      const value = environment[name];
+      if (value !== undefined && value !== '') return value;
+      if (fallback !== undefined) return fallback;
+      throw new ConfigError(`environment variable ${name} is referenced in the config file but not set`);
+    },
+  );
 }
 
 function flattenValidationErrors(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => {
-    const path = /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : prefix ? `${prefix}.${error.property}` : error.property;
+    const path = /^\d+$/.test(error.property)
+      ? `${prefix}[${error.property}]`
+      : prefix
+        ? `${prefix}.${error.property}`
+        : error.property;
     const own = Object.values(error.constraints ?? {}).map((message) => `${path}: ${message}`);
     return [...own, ...flattenValidationErrors(error.children ?? [], path)];
   });
@@ -47,7 +54,8 @@ function parseBoolean(value: string | undefined): boolean | undefined {
 function parseInteger(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new ConfigError(`${name} must be a whole number, got "${value}"`);
+  if (!Number.isInteger(number) || number < 0)
+    throw new ConfigError(`${name} must be a whole number, got "${value}"`);
   return number;
 }
 
@@ -67,7 +75,8 @@ export function readConfigFile(text: string, environment: Environment): ConfigFi
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`the config file is not valid YAML: ${(error as Error).message}`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError('the config file must be a mapping');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConfigError('the config file must be a mapping');
   const file = plainToInstance(ConfigFile, raw);
   const errors = validateSync(file, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw new ConfigError(flattenValidationErrors(errors).join('; '));
@@ -83,7 +92,8 @@ export function loadConfig(
   providers: readonly ProviderDefinition[],
   configYaml?: string,
 ): GatewayConfig {
-  const yamlText = configYaml ?? (environment.IRIS_CONFIG ? readFileOrThrow(environment.IRIS_CONFIG) : undefined);
+  const yamlText =
+    configYaml ?? (environment.IRIS_CONFIG ? readFileOrThrow(environment.IRIS_CONFIG) : undefined);
   const file = yamlText !== undefined ? readConfigFile(yamlText, environment) : new ConfigFile();
   const kinds = new Map(providers.map((provider) => [provider.kind, provider]));
 
@@ -92,7 +102,9 @@ export function loadConfig(
     const kind = entry.provider ?? (kinds.has(entry.name) ? entry.name : 'openai');
     const definition = kinds.get(kind);
     if (!definition) {
-      throw new ConfigError(`backends[${index}].provider: unknown provider "${kind}" (known: ${[...kinds.keys()].join(', ')})`);
+      throw new ConfigError(
+        `backends[${index}].provider: unknown provider "${kind}" (known: ${[...kinds.keys()].join(', ')})`,
+      );
     }
     if (backends.some((backend) => backend.name === entry.name)) {
       throw new ConfigError(`backends[${index}].name: "${entry.name}" is used twice`);
@@ -104,13 +116,20 @@ export function loadConfig(
       else if (model && typeof model.id === 'string') {
         models.push(model.id);
         if (model.options) modelOptions[model.upstream ?? model.id] = model.options;
-      } else throw new ConfigError(`backends[${index}].models: each model is a name or { id, upstream?, options? }`);
+      } else
+        throw new ConfigError(
+          `backends[${index}].models: each model is a name or { id, upstream?, options? }`,
+        );
     }
     backends.push({
       name: entry.name,
       provider: kind,
-      baseUrl: entry.baseUrl ?? (entry.name === kind ? envOf(environment, definition.environment?.baseUrl) : undefined),
-      apiKey: entry.apiKey ?? (entry.name === kind ? envOf(environment, definition.environment?.apiKey) : undefined),
+      baseUrl:
+        entry.baseUrl ??
+        (entry.name === kind ? envOf(environment, definition.environment?.baseUrl) : undefined),
+      apiKey:
+        entry.apiKey ??
+        (entry.name === kind ? envOf(environment, definition.environment?.apiKey) : undefined),
       headers: entry.headers ?? {},
       timeoutMs: entry.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       options: entry.options ?? {},
@@ -134,7 +153,8 @@ export function loadConfig(
       baseUrl,
       apiKey,
       headers: {},
-      timeoutMs: parseInteger(environment.IRIS_UPSTREAM_TIMEOUT_MS, 'IRIS_UPSTREAM_TIMEOUT_MS') ?? DEFAULT_TIMEOUT_MS,
+      timeoutMs:
+        parseInteger(environment.IRIS_UPSTREAM_TIMEOUT_MS, 'IRIS_UPSTREAM_TIMEOUT_MS') ?? DEFAULT_TIMEOUT_MS,
       options: {},
       modelOptions: {},
       modelPatterns: [...definition.defaultModelPatterns],
@@ -156,16 +176,20 @@ export function loadConfig(
     }
   }
   for (const [alias, target] of Object.entries(file.aliases ?? {})) {
-    if (typeof target !== 'string' || target.length === 0) throw new ConfigError(`aliases.${alias}: must name a model`);
+    if (typeof target !== 'string' || target.length === 0)
+      throw new ConfigError(`aliases.${alias}: must name a model`);
     const slash = target.indexOf('/');
     const backendName = slash > 0 ? target.slice(0, slash) : undefined;
     if (backendName && backends.some((backend) => backend.name === backendName)) {
       models.push({ id: alias, backend: backendName, upstreamModel: target.slice(slash + 1) });
     } else {
       const configured = models.find((entry) => entry.id === target);
-      const patterned = backends.find((backend) => backend.modelPatterns.some((pattern) => globMatches(pattern, target)));
+      const patterned = backends.find((backend) =>
+        backend.modelPatterns.some((pattern) => globMatches(pattern, target)),
+      );
       const backend = configured?.backend ?? patterned?.name;
-      if (!backend) throw new ConfigError(`aliases.${alias}: "${target}" is not routable to any configured backend`);
+      if (!backend)
+        throw new ConfigError(`aliases.${alias}: "${target}" is not routable to any configured backend`);
       models.push({ id: alias, backend, upstreamModel: configured?.upstreamModel ?? target });
     }
   }
@@ -177,9 +201,13 @@ export function loadConfig(
     port: parseInteger(environment.PORT, 'PORT') ?? file.port ?? 8080,
     gatewayKeys,
     bodyLimitBytes:
-      parseInteger(environment.IRIS_BODY_LIMIT_BYTES, 'IRIS_BODY_LIMIT_BYTES') ?? file.limits?.bodyLimitBytes ?? 64 * MEBIBYTE,
+      parseInteger(environment.IRIS_BODY_LIMIT_BYTES, 'IRIS_BODY_LIMIT_BYTES') ??
+      file.limits?.bodyLimitBytes ??
+      64 * MEBIBYTE,
     drainTimeoutMs:
-      parseInteger(environment.IRIS_DRAIN_TIMEOUT_MS, 'IRIS_DRAIN_TIMEOUT_MS') ?? file.limits?.drainTimeoutMs ?? 30_000,
+      parseInteger(environment.IRIS_DRAIN_TIMEOUT_MS, 'IRIS_DRAIN_TIMEOUT_MS') ??
+      file.limits?.drainTimeoutMs ??
+      30_000,
     logLevel: environment.LOG_LEVEL || file.logLevel || 'info',
     backends,
     models,
@@ -221,9 +249,8 @@ function readFileOrThrow(path: string): string {
 export function globMatches(pattern: string, name: string): boolean {
   if (!pattern.includes('*')) return pattern === name;
   const parts = pattern.split('*');
-  let position = 0;
   if (!name.startsWith(parts[0])) return false;
-  position = parts[0].length;
+  let position = parts[0].length;
   for (let index = 1; index < parts.length - 1; index++) {
     const found = name.indexOf(parts[index], position);
     if (found < 0) return false;

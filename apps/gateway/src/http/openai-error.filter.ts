@@ -8,6 +8,11 @@ import { sendError } from './send-error';
 export class OpenAiErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendError(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), toGatewayError(exception), exception);
+    sendError(
+      http.getRequest<FastifyRequest>(),
+      http.getResponse<FastifyReply>(),
+      toGatewayError(exception),
+      exception,
+    );
   }
 }

@@ -3,7 +3,9 @@ import { peekFirst } from './peek-first';
 describe('peekFirst', () => {
   it('throws the first error before returning', async () => {
     async function* failing(): AsyncIterable<number> {
+      await Promise.resolve();
       throw new Error('before the first item');
+      yield 1;
     }
     await expect(peekFirst(failing())).rejects.toThrow('before the first item');
   });

@@ -42,7 +42,8 @@ export function logFinishedRequest(request: FastifyRequest, status: number, star
     line.promptTokens = fields.usage.prompt_tokens;
     line.completionTokens = fields.usage.completion_tokens;
   }
-  if (fields.error) line.error = { type: fields.error.type, code: fields.error.code, message: fields.error.message };
+  if (fields.error)
+    line.error = { type: fields.error.type, code: fields.error.code, message: fields.error.message };
   if (status >= 500) request.log.warn(line, 'request failed');
   else request.log.info(line, 'request finished');
 }

@@ -56,14 +56,12 @@ export class ModelsService {
     if (this.discovered && Date.now() - this.discovered.at < DISCOVERY_TTL_MS) return this.discovered.models;
     const results = await Promise.allSettled(
       discovering.map(async ({ backend, adapter }) =>
-        (await adapter.listModels()).map(
-          (model): OpenAiModel => ({
-            id: `${backend.name}/${model.id}`,
-            object: 'model',
-            created: model.created ?? this.startedAt,
-            owned_by: backend.name,
-          }),
-        ),
+        (await adapter.listModels()).map((model): OpenAiModel => ({
+          id: `${backend.name}/${model.id}`,
+          object: 'model',
+          created: model.created ?? this.startedAt,
+          owned_by: backend.name,
+        })),
       ),
     );
     const models: OpenAiModel[] = [];

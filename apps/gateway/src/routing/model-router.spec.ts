@@ -3,9 +3,22 @@ import { GatewayError } from '@app/core';
 import type { BackendConfig } from '../config/gateway-config';
 import { ModelRouter } from './model-router';
 
-function backend(name: string, modelPatterns: string[] = []): { backend: BackendConfig; adapter: ProviderAdapter } {
+function backend(
+  name: string,
+  modelPatterns: string[] = [],
+): { backend: BackendConfig; adapter: ProviderAdapter } {
   return {
-    backend: { name, provider: 'openai', headers: {}, timeoutMs: 1, options: {}, modelOptions: {}, modelPatterns, models: [], discoverModels: false },
+    backend: {
+      name,
+      provider: 'openai',
+      headers: {},
+      timeoutMs: 1,
+      options: {},
+      modelOptions: {},
+      modelPatterns,
+      models: [],
+      discoverModels: false,
+    },
     adapter: { name } as ProviderAdapter,
   };
 }

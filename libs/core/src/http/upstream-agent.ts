@@ -6,7 +6,10 @@ import { Agent, fetch as undiciFetch } from 'undici';
  */
 const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: null });
 
-export const upstreamFetch: typeof globalThis.fetch = ((input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit) =>
+export const upstreamFetch: typeof globalThis.fetch = ((
+  input: Parameters<typeof globalThis.fetch>[0],
+  init?: RequestInit,
+) =>
   undiciFetch(input as Parameters<typeof undiciFetch>[0], {
     ...(init as Parameters<typeof undiciFetch>[1]),
     dispatcher: agent,

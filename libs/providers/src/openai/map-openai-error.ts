@@ -9,20 +9,31 @@ import { GatewayError, upstreamError } from '@app/core';
 export function mapOpenAiError(error: unknown, provider: string): GatewayError {
   if (error instanceof GatewayError) return error;
   if (error instanceof APIUserAbortError) return GatewayError.cancelled();
-  if (error instanceof APIConnectionTimeoutError) return GatewayError.timeout(`The '${provider}' upstream timed out.`, provider);
+  if (error instanceof APIConnectionTimeoutError)
+    return GatewayError.timeout(`The '${provider}' upstream timed out.`, provider);
   if (error instanceof APIConnectionError) {
-    return new GatewayError(502, `Could not reach the '${provider}' upstream.`, { code: 'upstream_unreachable', provider });
+    return new GatewayError(502, `Could not reach the '${provider}' upstream.`, {
+      code: 'upstream_unreachable',
+      provider,
+    });
   }
   if (error instanceof APIError) {
     // A status-less APIError is an `error` event inside a stream: the upstream failed after it started.
     const status = error.status ?? 502;
-    const body = (error.error ?? {}) as { message?: unknown; type?: unknown; param?: unknown; code?: unknown };
-    const message = typeof body.message === 'string' ? body.message : `The '${provider}' upstream answered ${status}.`;
+    const body = (error.error ?? {}) as {
+      message?: unknown;
+      type?: unknown;
+      param?: unknown;
+      code?: unknown;
+    };
+    const message =
+      typeof body.message === 'string' ? body.message : `The '${provider}' upstream answered ${status}.`;
     return upstreamError(status, message, {
       provider,
       type: typeof body.type === 'string' ? body.type : undefined,
       param: typeof body.param === 'string' ? body.param : null,
-      code: typeof body.code === 'string' ? body.code : typeof body.code === 'number' ? String(body.code) : null,
+      code:
+        typeof body.code === 'string' ? body.code : typeof body.code === 'number' ? String(body.code) : null,
       retryAfter: error.headers?.get('retry-after') ?? undefined,
     });
   }

@@ -1,4 +1,5 @@
 import type { BackendSettings } from '@app/core';
+import type { ImageSettings } from '@app/core/images';
 
 /** A model clients can name, configured explicitly (listed in /v1/models). */
 export interface ConfiguredModel {
@@ -18,20 +19,8 @@ export interface BackendConfig extends BackendSettings {
   discoverModels: boolean;
 }
 
-export interface ImageConfig {
-  maxImageBytes: number;
-  maxImagesPerRequest: number;
-  fetchTimeoutMs: number;
-  maxRedirects: number;
-  allowPrivateHosts: boolean;
-  allowedHosts: string[];
-  deniedHosts: string[];
-  alwaysInlineUrls: boolean;
-  cacheMaxBytes: number;
-  cacheTtlMs: number;
-  /** Formats accepted beyond the four (converted to PNG): image/tiff, image/avif, image/svg+xml, image/gif;animated. */
-  extraFormats: string[];
-}
+/** The image layer's settings (libs/core/src/images), every field set. */
+export type ImageConfig = Required<ImageSettings>;
 
 export interface OcrConfig {
   /** The analysing model when a request names none. */

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { createGateway } from './bootstrap';
 
 /**
@@ -7,8 +8,10 @@ import { createGateway } from './bootstrap';
 async function main(): Promise<void> {
   const { app, config, logger } = await createGateway({ env: process.env });
   await app.listen(config.port, config.host);
+  // The bound port, which differs from the configured one when that is 0.
+  const { port } = app.getHttpServer().address() as AddressInfo;
   logger.info(
-    { host: config.host, port: config.port, backends: config.backends.map((backend) => backend.name) },
+    { host: config.host, port, backends: config.backends.map((backend) => backend.name) },
     'Iris is listening',
   );
 

@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import sharp from 'sharp';
 import type { ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import { startGateway, type StartedGateway } from './support/gateway';
+import { renderTextImage } from './support/render-text-image';
 import type { FakeServer } from './support/fake-server';
 import { fakeAnalysisOf, startTextOnlyFake, startVisionFake, type VisionFake } from './fakes/ocr-upstreams';
 
@@ -15,17 +16,9 @@ async function pngDataUri(colour: string): Promise<string> {
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
-/** Black text rendered with the system's DejaVu fonts (see `fc-list`), as the real engine test image. */
+/** Black text on white, rendered with the bundled DejaVu font, as the real engine test image. */
 async function renderedTextDataUri(lines: string[]): Promise<string> {
-  const text = lines
-    .map(
-      (line, index) =>
-        `<text x="16" y="${44 + index * 44}" font-family="DejaVu Sans" font-size="30">${line}</text>`,
-    )
-    .join('');
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="560" height="${30 + lines.length * 44}"><rect width="100%" height="100%" fill="white"/>${text}</svg>`;
-  const png = await sharp(Buffer.from(svg)).png().toBuffer();
-  return `data:image/png;base64,${png.toString('base64')}`;
+  return `data:image/png;base64,${(await renderTextImage(lines)).toString('base64')}`;
 }
 
 const imagePart = (url: string): ChatCompletionContentPart => ({ type: 'image_url', image_url: { url } });

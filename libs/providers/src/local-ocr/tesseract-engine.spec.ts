@@ -1,19 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { silentLogger } from '@app/core';
 import { createTesseractEngine, languageFolderOf } from './tesseract-engine';
+import { renderTextImage } from '../../../../test/support/render-text-image';
 
-/** Black text rendered on a transparent background (the harder case), with the DejaVu fonts of the system. */
-async function renderText(lines: string[]): Promise<Buffer> {
-  const text = lines
-    .map(
-      (line, index) =>
-        `<text x="16" y="${44 + index * 44}" font-family="DejaVu Sans" font-size="30">${line}</text>`,
-    )
-    .join('');
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="${30 + lines.length * 44}">${text}</svg>`;
-  return sharp(Buffer.from(svg)).png().toBuffer();
+/** Black text on a transparent background (the harder case), rendered with the bundled DejaVu font. */
+function renderText(lines: string[]): Promise<Buffer> {
+  return renderTextImage(lines, { background: 'transparent' });
 }
 
 describe('createTesseractEngine (the real engine, offline)', () => {

@@ -6,5 +6,6 @@ export * from './images/provider-image-rules';
 export * from './images/prepared-image';
 export * from './ocr';
 export * from './http/upstream-agent';
+export { createUpstreamFetch } from './http/upstream-fetch';
 export * from './responses';
 export * from './images';

@@ -1,6 +1,6 @@
 import { GoogleGenAI } from '@google/genai';
-import { Agent, fetch as undiciFetch } from 'undici';
-import { GatewayError, type BackendSettings } from '@app/core';
+import { Agent } from 'undici';
+import { createUpstreamFetch, GatewayError, type BackendSettings } from '@app/core';
 
 export interface GeminiClient {
   client: GoogleGenAI;
@@ -44,11 +44,10 @@ export function createGeminiClient(backend: BackendSettings): GeminiClient {
 
 /** A fetch for one call that records the `Retry-After` header of a failed response (the SDK's ApiError drops headers). */
 export function fetchRecordingRetryAfter(dispatcher: Agent, record: (value: string) => void): typeof fetch {
+  // The lean fetch on the same dispatcher (libs/core/src/http/upstream-fetch.ts): no WHATWG fetch per call.
+  const transport = createUpstreamFetch(dispatcher);
   const recording = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
-    const response = (await undiciFetch(input as Parameters<typeof undiciFetch>[0], {
-      ...(init as Parameters<typeof undiciFetch>[1]),
-      dispatcher,
-    })) as unknown as Response;
+    const response = await transport(input, init);
     const retryAfter = response.ok ? null : response.headers.get('retry-after');
     if (retryAfter) record(retryAfter);
     return response;

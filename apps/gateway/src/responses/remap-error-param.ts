@@ -18,7 +18,10 @@ export function remapErrorParam(error: unknown, origins: readonly MessageOrigin[
 }
 
 /** The same for errors thrown while chunks are read. */
-export async function* remapStreamErrors<T>(source: AsyncIterable<T>, origins: readonly MessageOrigin[]): AsyncGenerator<T> {
+export async function* remapStreamErrors<T>(
+  source: AsyncIterable<T>,
+  origins: readonly MessageOrigin[],
+): AsyncGenerator<T> {
   try {
     yield* source;
   } catch (error) {

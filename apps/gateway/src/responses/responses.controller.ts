@@ -30,7 +30,10 @@ export class ResponsesController {
 
     if (result.kind === 'response') {
       log.usage = result.usage;
-      void reply.headers(headers).header('content-type', 'application/json').send(JSON.stringify(result.response));
+      void reply
+        .headers(headers)
+        .header('content-type', 'application/json')
+        .send(JSON.stringify(result.response));
       return;
     }
 

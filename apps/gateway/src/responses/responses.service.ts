@@ -29,7 +29,11 @@ interface RunInfo {
 export type ResponsesRunResult =
   | (RunInfo & { kind: 'response'; response: ResponsesApiResponse; usage?: CompletionUsage })
   /** `events` starts with `response.created`; the upstream's first chunk has already arrived. */
-  | (RunInfo & { kind: 'stream'; events: AsyncIterable<ResponseStreamEvent>; usage: () => CompletionUsage | undefined });
+  | (RunInfo & {
+      kind: 'stream';
+      events: AsyncIterable<ResponseStreamEvent>;
+      usage: () => CompletionUsage | undefined;
+    });
 
 /**
  * `POST /v1/responses` as a layer over chat: convert the request, run it through the chat pipeline
@@ -47,7 +51,11 @@ export class ResponsesService {
     try {
       // The chat path's own rules apply too; their errors name the Responses paths.
       validateChatRequest(chatRequest);
-      result = await this.chat.run(chatRequest, { requestId: context.requestId, signal: context.signal, stream });
+      result = await this.chat.run(chatRequest, {
+        requestId: context.requestId,
+        signal: context.signal,
+        stream,
+      });
     } catch (error) {
       throw remapErrorParam(error, origins);
     }

@@ -450,6 +450,53 @@ describe.each(BACKENDS)('/v1/responses through Iris to the $name fake', (backend
   });
 });
 
+describe('/v1/responses reasoning', () => {
+  it('turns Gemini thought parts into a reasoning item before the message (JSON and stream)', async () => {
+    const parts = [{ text: 'Compare hues first.', thought: true }, { text: 'Blue.' }];
+    gemini.reply((call) => {
+      const event = {
+        candidates: [{ content: { role: 'model', parts }, index: 0, finishReason: 'STOP' }],
+        usageMetadata: {
+          promptTokenCount: 4,
+          candidatesTokenCount: 2,
+          thoughtsTokenCount: 6,
+          totalTokenCount: 12,
+        },
+      };
+      return call.stream ? { kind: 'stream', events: [event] } : { kind: 'json', body: event };
+    });
+    const response = await iris.client.responses.create({
+      model: 'gemini-2.0-flash',
+      input: 'Which color?',
+      reasoning: { effort: 'low' },
+    });
+    expect(schemaErrors(response, 'Response')).toEqual([]);
+    expect(response.output.map((item) => item.type)).toEqual(['reasoning', 'message']);
+    expect(response.output[0]).toMatchObject({
+      type: 'reasoning',
+      summary: [],
+      content: [{ type: 'reasoning_text', text: 'Compare hues first.' }],
+    });
+    expect(response.output_text).toBe('Blue.');
+
+    const events = await collect(
+      await iris.client.responses.create({
+        model: 'gemini-2.0-flash',
+        input: 'Which color?',
+        reasoning: { effort: 'low' },
+        stream: true,
+      }),
+    );
+    expectValidEvents(events);
+    expect(events.map((event) => event.type)).toContain('response.reasoning_text.delta');
+    const last = events[events.length - 1];
+    expect(last.type === 'response.completed' && last.response.output.map((item) => item.type)).toEqual([
+      'reasoning',
+      'message',
+    ]);
+  });
+});
+
 describe('/v1/responses errors and policies', () => {
   async function rejection(body: Record<string, unknown>): Promise<APIError> {
     try {
@@ -588,6 +635,96 @@ describe('/v1/responses errors and policies', () => {
       expect(events.map((event) => event.type)).toContain('response.output_text.delta');
       expect(events[events.length - 1]).toMatchObject({ type: 'error' });
       expect(events.map((event) => event.type)).not.toContain('response.completed');
+    } finally {
+      openAi.setHandler((request, response) => writeOpenAi(request.json as ChatBody, response));
+    }
+  });
+
+  it('ends a response cut by max_output_tokens as incomplete (JSON and stream)', async () => {
+    openAi.setHandler((request, response) => {
+      const body = request.json as ChatBody;
+      const base = { id: 'c', created: 1, model: body.model };
+      if (!body.stream) {
+        return writeJson(response, 200, {
+          ...base,
+          object: 'chat.completion',
+          choices: [
+            {
+              index: 0,
+              message: { role: 'assistant', content: 'Once upon', refusal: null },
+              logprobs: null,
+              finish_reason: 'length',
+            },
+          ],
+          usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+        });
+      }
+      const chunk = (delta: unknown, finish: string | null) => ({
+        data: {
+          ...base,
+          object: 'chat.completion.chunk',
+          choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+        },
+      });
+      return writeSse(response, [
+        chunk({ role: 'assistant', content: 'Once upon' }, null),
+        chunk({}, 'length'),
+        { data: '[DONE]' },
+      ]);
+    });
+    try {
+      const response = await iris.client.responses.create({
+        model: 'gpt-4o-mini',
+        input: 'story',
+        max_output_tokens: 2,
+      });
+      expect(response).toMatchObject({
+        status: 'incomplete',
+        incomplete_details: { reason: 'max_output_tokens' },
+        output_text: 'Once upon',
+      });
+      expect(schemaErrors(response, 'Response')).toEqual([]);
+      expect((lastJson(openAi) as ChatBody).max_completion_tokens).toBe(2);
+
+      const events = await collect(
+        await iris.client.responses.create({
+          model: 'gpt-4o-mini',
+          input: 'story',
+          max_output_tokens: 2,
+          stream: true,
+        }),
+      );
+      expectValidEvents(events);
+      const last = events[events.length - 1];
+      expect(last.type).toBe('response.incomplete');
+      expect(last.type === 'response.incomplete' && last.response.incomplete_details).toEqual({
+        reason: 'max_output_tokens',
+      });
+    } finally {
+      openAi.setHandler((request, response) => writeOpenAi(request.json as ChatBody, response));
+    }
+  });
+
+  it('closes the upstream request when the client stops reading the stream', async () => {
+    openAi.setHandler((request, response) => {
+      const base = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini' };
+      const events = Array.from({ length: 200 }, (_, index) => ({
+        data: {
+          ...base,
+          choices: [{ index: 0, delta: { content: `w${index} ` }, logprobs: null, finish_reason: null }],
+        },
+      }));
+      return writeSse(response, events, { delayMs: 20 });
+    });
+    try {
+      const upstreamClosed = openAi.closedWhileAnswering();
+      const stream = await iris.client.responses.create({
+        model: 'gpt-4o-mini',
+        input: 'long',
+        stream: true,
+      });
+      for await (const event of stream) if (event.type === 'response.output_text.delta') break;
+      await expect(upstreamClosed).resolves.toEqual(expect.any(Number));
     } finally {
       openAi.setHandler((request, response) => writeOpenAi(request.json as ChatBody, response));
     }

@@ -23,6 +23,8 @@ export interface MessageOrigin {
   param: string;
   /** Per chat content index, the Responses content path (`input[3].content[1]`). */
   contentParams?: string[];
+  /** The item's field that became the chat `content` (`content`, or `output` of a function call output). */
+  contentField?: 'content' | 'output';
   /** Per chat tool call index, the `function_call` item it came from (`input[4]`). */
   toolCallParams?: string[];
 }
@@ -98,7 +100,7 @@ function convertMessage(item: JsonObject, param: string, out: ConvertedInput): v
   const content = item.content;
   if (typeof content === 'string') {
     out.messages.push({ role, content });
-    out.origins.push({ param });
+    out.origins.push({ param, contentField: 'content' });
     return;
   }
   const parts = requireArray(content, `${param}.content`).map((part, index) =>
@@ -114,7 +116,7 @@ function convertMessage(item: JsonObject, param: string, out: ConvertedInput): v
       content: parts.map((part, index) => textPart(part, contentParams[index], ['input_text'])),
     });
   }
-  out.origins.push({ param, contentParams });
+  out.origins.push({ param, contentParams, contentField: 'content' });
 }
 
 /** @see https://platform.openai.com/docs/api-reference/responses/create#responses-create-input-input_item_list-input_message-content */
@@ -199,6 +201,7 @@ function pushAssistantContent(
   out.origins.push({
     param,
     contentParams: contentParams.filter((_, index) => parts[index].type !== 'refusal'),
+    contentField: 'content',
   });
 }
 
@@ -235,7 +238,7 @@ function convertFunctionCallOutput(item: JsonObject, param: string, out: Convert
   const output = item.output;
   if (typeof output === 'string') {
     out.messages.push({ role: 'tool', tool_call_id: toolCallId, content: output });
-    out.origins.push({ param });
+    out.origins.push({ param, contentField: 'output' });
     return;
   }
   const contentParams: string[] = [];
@@ -257,5 +260,5 @@ function convertFunctionCallOutput(item: JsonObject, param: string, out: Convert
     tool_call_id: toolCallId,
     content: content as ChatCompletionContentPartText[],
   });
-  out.origins.push({ param, contentParams });
+  out.origins.push({ param, contentParams, contentField: 'output' });
 }

@@ -22,6 +22,7 @@ export function responsesParamOf(chatParam: string | null, origins: readonly Mes
     const toolCallParam = toolCall ? origin.toolCallParams?.[Number(toolCall[1])] : undefined;
     if (toolCall && toolCallParam)
       return `${toolCallParam}${toolCall[2] === '.id' ? '.call_id' : toolCall[2]}`;
+    if (match[3] === '.content' && origin.contentField) return `${origin.param}.${origin.contentField}`;
     return origin.param;
   }
   const contentParam = origin.contentParams?.[Number(match[2])];

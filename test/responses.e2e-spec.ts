@@ -497,6 +497,36 @@ describe('/v1/responses reasoning', () => {
   });
 });
 
+describe('/v1/responses in OCR mode', () => {
+  it('runs the image analyses first (ocr_model) and sends the target text only', async () => {
+    openAiScript = { text: 'ANALYSIS: a blue square' };
+    anthropicScript = { text: 'It is a blue square.' };
+    const { data, response } = await iris.client.responses
+      .create({
+        model: 'claude-sonnet-4-6',
+        ocr_model: 'gpt-4o-mini',
+        input: [
+          {
+            role: 'user',
+            content: [
+              { type: 'input_text', text: 'What is this?' },
+              { type: 'input_image', image_url: pngDataUri, detail: 'auto' },
+            ],
+          },
+        ],
+      } as never)
+      .withResponse();
+    expect(data.output_text).toBe('It is a blue square.');
+    expect(data.model).toBe('claude-sonnet-4-6');
+    expect(response.headers.get('x-iris-ocr-usage')).toBeTruthy();
+    expect(countImages(lastJson(openAi) as ChatBody)).toBe(1);
+    const claudeBody = lastJson(anthropic) as MessagesBody;
+    expect(JSON.stringify(claudeBody)).toContain('ANALYSIS: a blue square');
+    expect(JSON.stringify(claudeBody)).not.toContain('"image"');
+    expect(claudeBody).not.toHaveProperty('ocr_model');
+  });
+});
+
 describe('/v1/responses errors and policies', () => {
   async function rejection(body: Record<string, unknown>): Promise<APIError> {
     try {
@@ -545,6 +575,72 @@ describe('/v1/responses errors and policies', () => {
     expect(error.error).toMatchObject({ type: 'invalid_request_error', param });
     expect(error.message).toContain(param);
     expect(openAi.requests.length).toBe(requestsBefore);
+  });
+
+  it('maps every supported parameter onto the chat request the OpenAI-compatible upstream receives', async () => {
+    openAiScript = { text: 'mapped' };
+    const response = await iris.client.responses.create({
+      model: 'gpt-4o-mini',
+      instructions: 'Be exact.',
+      input: [
+        { role: 'developer', content: 'Answer in English.' },
+        { role: 'user', content: 'Hi' },
+      ],
+      max_output_tokens: 64,
+      temperature: 0.7,
+      top_p: 0.9,
+      tools: [WEATHER_TOOL],
+      tool_choice: { type: 'function', name: 'get_weather' },
+      parallel_tool_calls: false,
+      text: { format: { type: 'json_object' }, verbosity: 'low' },
+      reasoning: { effort: 'medium' },
+      metadata: { trace: 't-1' },
+      user: 'user-1',
+      safety_identifier: 'safe-1',
+      prompt_cache_key: 'cache-1',
+      service_tier: 'auto',
+      store: false,
+    });
+    expect(lastJson(openAi)).toEqual({
+      model: 'gpt-4o-mini',
+      messages: [
+        { role: 'system', content: 'Be exact.' },
+        { role: 'developer', content: 'Answer in English.' },
+        { role: 'user', content: 'Hi' },
+      ],
+      max_completion_tokens: 64,
+      temperature: 0.7,
+      top_p: 0.9,
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            description: WEATHER_TOOL.description,
+            parameters: WEATHER_TOOL.parameters,
+            strict: true,
+          },
+        },
+      ],
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
+      parallel_tool_calls: false,
+      response_format: { type: 'json_object' },
+      verbosity: 'low',
+      reasoning_effort: 'medium',
+      user: 'user-1',
+      safety_identifier: 'safe-1',
+      prompt_cache_key: 'cache-1',
+      service_tier: 'auto',
+      stream: false,
+    });
+    expect(response).toMatchObject({
+      metadata: { trace: 't-1' },
+      tool_choice: { type: 'function', name: 'get_weather' },
+      parallel_tool_calls: false,
+      text: { format: { type: 'json_object' }, verbosity: 'low' },
+      reasoning: { effort: 'medium', summary: null },
+    });
+    expect(schemaErrors(response, 'Response')).toEqual([]);
   });
 
   it('names the Responses path when the image layer rejects an image', async () => {

@@ -26,7 +26,10 @@ export class ResponsesController {
     log.model = result.kind === 'response' ? result.response.model : undefined;
     log.backend = result.route.backend.name;
     log.upstreamModel = result.route.upstreamModel;
-    const headers = reportHeaders({ droppedParameters: result.droppedParameters }, request.id);
+    const headers = {
+      ...reportHeaders({ droppedParameters: result.droppedParameters }, request.id),
+      ...result.headers,
+    };
 
     if (result.kind === 'response') {
       log.usage = result.usage;

@@ -24,6 +24,8 @@ interface RunInfo {
   route: Route;
   /** The bridge's documented drops and the adapter's, for `x-iris-dropped-params`. */
   droppedParameters: string[];
+  /** Extra response headers from a chat layer (OCR mode's `x-iris-ocr-usage`). */
+  headers?: Record<string, string>;
 }
 
 export type ResponsesRunResult =
@@ -66,6 +68,7 @@ export class ResponsesService {
     const info: RunInfo = {
       route: result.route,
       droppedParameters: [...converted.droppedParameters, ...result.report.droppedParameters],
+      headers: result.headers,
     };
     if (result.kind === 'completion') {
       const response = convertChatCompletion(result.completion, skeleton, randomResponseIds, nowSeconds());

@@ -46,6 +46,7 @@ describe('convertResponsesRequest', () => {
     [{ prompt_cache_retention: '24h' }, { prompt_cache_retention: '24h' }],
     [{ service_tier: 'flex' }, { service_tier: 'flex' }],
     [{ text: { verbosity: 'low' } }, { verbosity: 'low' }],
+    [{ ocr_model: 'local-ocr' }, { ocr_model: 'local-ocr' }],
     [{ text: { format: { type: 'json_object' } } }, { response_format: { type: 'json_object' } }],
     [
       { text: { format: { type: 'json_schema', name: 'Person', schema: { type: 'object' }, strict: true } } },

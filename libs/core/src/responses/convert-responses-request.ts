@@ -82,6 +82,7 @@ const KNOWN_PARAMETERS = new Set([
   'truncation',
   'context_management',
   'max_tool_calls',
+  'ocr_model',
 ]);
 
 /** `include` values that only add output Iris never produces (built-in tool results, encrypted reasoning). */
@@ -167,6 +168,10 @@ export function convertResponsesRequest(body: unknown): ConvertedResponsesReques
     ? requireOneOf(params.service_tier, SERVICE_TIERS, 'service_tier')
     : undefined;
   if (serviceTier) chatRequest.service_tier = serviceTier;
+
+  // Iris's OCR-mode extension rides along on the chat request; the chat pipeline's OCR layer reads it.
+  const ocrModel = optionalString(params.ocr_model, 'ocr_model');
+  if (ocrModel !== undefined) Object.assign(chatRequest, { ocr_model: ocrModel });
 
   const stream = optionalBoolean(params.stream, 'stream') ?? false;
   convertStreamOptions(params.stream_options, stream, dropped);

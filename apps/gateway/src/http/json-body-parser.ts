@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GatewayError } from '@app/core';
 
@@ -7,19 +8,21 @@ import { GatewayError } from '@app/core';
  * expressions over the whole body (~4 ms per 5 MiB image). It is safe to skip because JSON.parse makes
  * `__proto__` an ordinary own property, and the gateway only reads and spreads request objects — it never
  * merges them into others with Object.assign or a deep merge (validateWith skips `__proto__` explicitly).
+ * The body is read as bytes and decoded once: an all-ASCII body (every base64 image request) as latin1,
+ * which is a plain copy and gives the same string, about 4× cheaper than UTF-8 decoding on multi-MB bodies.
  */
 export function registerJsonBodyParser(fastify: FastifyInstance, bodyLimit: number): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(
     'application/json',
-    { parseAs: 'string', bodyLimit },
+    { parseAs: 'buffer', bodyLimit },
     (
       _request: FastifyRequest,
       body: string | Buffer,
       done: (error: Error | null, value?: unknown) => void,
     ) => {
       try {
-        done(null, JSON.parse(body as string));
+        done(null, JSON.parse(decodeBody(body)));
       } catch {
         done(
           GatewayError.invalidRequest(
@@ -31,4 +34,9 @@ export function registerJsonBodyParser(fastify: FastifyInstance, bodyLimit: numb
       }
     },
   );
+}
+
+function decodeBody(body: string | Buffer): string {
+  if (typeof body === 'string') return body;
+  return isAscii(body) ? body.toString('latin1') : body.toString('utf8');
 }

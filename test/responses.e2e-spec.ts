@@ -495,6 +495,32 @@ describe('/v1/responses reasoning', () => {
       'message',
     ]);
   });
+
+  it('fills the reasoning summary when the client asks for reasoning.summary (SDK stream helper)', async () => {
+    const parts = [{ text: 'Compare hues first.', thought: true }, { text: 'Blue.' }];
+    gemini.reply((call) => {
+      const event = {
+        candidates: [{ content: { role: 'model', parts }, index: 0, finishReason: 'STOP' }],
+        usageMetadata: { promptTokenCount: 4, candidatesTokenCount: 2, totalTokenCount: 6 },
+      };
+      return call.stream ? { kind: 'stream', events: [event] } : { kind: 'json', body: event };
+    });
+    const runner = iris.client.responses.stream({
+      model: 'gemini-2.0-flash',
+      input: 'Which color?',
+      reasoning: { effort: 'low', summary: 'auto' },
+    });
+    let summary = '';
+    runner.on('response.reasoning_summary_text.delta', (event) => (summary += event.delta));
+    const final = await runner.finalResponse();
+    expect(summary).toBe('Compare hues first.');
+    expect(final.output[0]).toMatchObject({
+      type: 'reasoning',
+      summary: [{ type: 'summary_text', text: 'Compare hues first.' }],
+    });
+    expect(final.output_text).toBe('Blue.');
+    expect(final.reasoning).toEqual({ effort: 'low', summary: 'auto' });
+  });
 });
 
 describe('/v1/responses in OCR mode', () => {
@@ -672,9 +698,7 @@ describe('/v1/responses errors and policies', () => {
       })
       .withResponse();
     expect(data.output_text).toBe('fine');
-    expect(response.headers.get('x-iris-dropped-params')).toBe(
-      'reasoning.summary, include:reasoning.encrypted_content',
-    );
+    expect(response.headers.get('x-iris-dropped-params')).toBe('include:reasoning.encrypted_content');
   });
 
   it('keeps a real HTTP status when the upstream fails before the first event', async () => {

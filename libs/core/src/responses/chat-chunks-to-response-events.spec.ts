@@ -27,15 +27,19 @@ async function* replay(
   if (failWith) throw failWith;
 }
 
-const skeleton = (): Response =>
+const skeleton = (extra: Record<string, unknown> = {}): Response =>
   createResponseSkeleton(
     { id: 'resp_test', createdAt: 1700000000, model: 'my-model' },
-    convertResponsesRequest({ model: 'my-model', input: 'hi' }).echo,
+    convertResponsesRequest({ model: 'my-model', input: 'hi', ...extra }).echo,
   );
 
-async function translate(chunks: ChatCompletionChunk[], failWith?: unknown): Promise<ResponseStreamEvent[]> {
+async function translate(
+  chunks: ChatCompletionChunk[],
+  failWith?: unknown,
+  request: Record<string, unknown> = {},
+): Promise<ResponseStreamEvent[]> {
   const events: ResponseStreamEvent[] = [];
-  const generator = chatChunksToResponseEvents(replay(chunks, failWith), skeleton(), {
+  const generator = chatChunksToResponseEvents(replay(chunks, failWith), skeleton(request), {
     ids: sequentialResponseIds(),
     now: () => 1700000009,
   });
@@ -174,6 +178,30 @@ describe('chatChunksToResponseEvents', () => {
     });
     expect(response.output_text).toBe('Hi there!');
     expect(response.usage?.output_tokens_details.reasoning_tokens).toBe(30);
+  });
+
+  it('streams reasoning as a summary part when the client asked for reasoning.summary', async () => {
+    const summaryRequest = { reasoning: { summary: 'auto' } };
+    const events = await translate(fixture('reasoning-then-text'), undefined, summaryRequest);
+    expect(types(events).slice(2, 9)).toEqual([
+      'response.output_item.added',
+      'response.reasoning_summary_part.added',
+      'response.reasoning_summary_text.delta',
+      'response.reasoning_summary_text.delta',
+      'response.reasoning_summary_text.done',
+      'response.reasoning_summary_part.done',
+      'response.output_item.done',
+    ]);
+    const response = finalResponse(events);
+    expect(response.output[0]).toEqual({
+      id: 'rs_1',
+      type: 'reasoning',
+      summary: [{ type: 'summary_text', text: 'The user greets. Answer politely.' }],
+      status: 'completed',
+    });
+    let snapshot: Response | undefined;
+    for (const event of events.slice(0, -1)) snapshot = accumulateResponse(event, snapshot);
+    expect(snapshot?.output).toEqual(response.output);
   });
 
   it('ends a response cut by max tokens with response.incomplete and incomplete items', async () => {

@@ -7,7 +7,7 @@ import type {
   ResponseOutputMessage,
   ResponseStreamEvent,
 } from './responses-types';
-import { outputTextOf, reasoningItem } from './convert-chat-completion';
+import { outputTextOf, reasoningAsSummary, reasoningItem } from './convert-chat-completion';
 import { convertUsage } from './convert-usage';
 import { mapFinishReason } from './map-finish-reason';
 import type { ResponseIdSource } from './response-ids';
@@ -71,6 +71,7 @@ export async function* chatChunksToResponseEvents(
   let finishReason: FinishReason | undefined;
   let usage: CompletionUsage | undefined;
   let closedAtFinish = false;
+  const asSummary = reasoningAsSummary(skeleton);
 
   yield { type: 'response.created', sequence_number: sequence++, response: skeleton };
   yield { type: 'response.in_progress', sequence_number: sequence++, response: skeleton };
@@ -80,11 +81,8 @@ export async function* chatChunksToResponseEvents(
     if (!item) return;
     current = undefined;
     if (item.kind === 'reasoning') {
-      const base = { item_id: item.id, output_index: item.outputIndex, content_index: 0 };
-      yield { type: 'response.reasoning_text.done', sequence_number: sequence++, ...base, text: item.text };
-      const part = { type: 'reasoning_text' as const, text: item.text };
-      yield { type: 'response.content_part.done', sequence_number: sequence++, ...base, part };
-      const finished = reasoningItem(item.id, item.text, status);
+      yield* closeReasoningPart(item);
+      const finished = reasoningItem(item.id, item.text, status, asSummary);
       done[item.outputIndex] = finished;
       yield {
         type: 'response.output_item.done',
@@ -176,35 +174,56 @@ export async function* chatChunksToResponseEvents(
     return part;
   }
 
+  /** Reasoning streams as `reasoning_text` content, or as a summary part when the client asked for one. */
   function* onReasoning(delta: string): Generator<ResponseStreamEvent> {
     if (current?.kind !== 'reasoning') {
       yield* closeCurrent('completed');
       const id = options.ids.next('rs');
-      current = { kind: 'reasoning', outputIndex: nextOutputIndex++, id, text: '' };
-      const item = {
-        id,
-        type: 'reasoning' as const,
-        summary: [],
-        content: [],
-        status: 'in_progress' as const,
-      };
+      const outputIndex = nextOutputIndex++;
+      current = { kind: 'reasoning', outputIndex, id, text: '' };
+      const item = asSummary
+        ? { id, type: 'reasoning' as const, summary: [], status: 'in_progress' as const }
+        : { id, type: 'reasoning' as const, summary: [], content: [], status: 'in_progress' as const };
       yield {
         type: 'response.output_item.added',
         sequence_number: sequence++,
-        output_index: current.outputIndex,
+        output_index: outputIndex,
         item,
       };
-      const base = { item_id: id, output_index: current.outputIndex, content_index: 0 };
-      yield {
-        type: 'response.content_part.added',
-        sequence_number: sequence++,
-        ...base,
-        part: { type: 'reasoning_text', text: '' },
-      };
+      if (asSummary) {
+        const base = { item_id: id, output_index: outputIndex, summary_index: 0 };
+        const part = { type: 'summary_text' as const, text: '' };
+        yield { type: 'response.reasoning_summary_part.added', sequence_number: sequence++, ...base, part };
+      } else {
+        const base = { item_id: id, output_index: outputIndex, content_index: 0 };
+        const part = { type: 'reasoning_text' as const, text: '' };
+        yield { type: 'response.content_part.added', sequence_number: sequence++, ...base, part };
+      }
     }
     current.text += delta;
-    const base = { item_id: current.id, output_index: current.outputIndex, content_index: 0 };
-    yield { type: 'response.reasoning_text.delta', sequence_number: sequence++, ...base, delta };
+    const { id: item_id, outputIndex: output_index } = current;
+    if (asSummary) {
+      const base = { item_id, output_index, summary_index: 0 };
+      yield { type: 'response.reasoning_summary_text.delta', sequence_number: sequence++, ...base, delta };
+    } else {
+      const base = { item_id, output_index, content_index: 0 };
+      yield { type: 'response.reasoning_text.delta', sequence_number: sequence++, ...base, delta };
+    }
+  }
+
+  function* closeReasoningPart(item: OpenReasoning): Generator<ResponseStreamEvent> {
+    const { id: item_id, outputIndex: output_index, text } = item;
+    if (asSummary) {
+      const base = { item_id, output_index, summary_index: 0 };
+      yield { type: 'response.reasoning_summary_text.done', sequence_number: sequence++, ...base, text };
+      const part = { type: 'summary_text' as const, text };
+      yield { type: 'response.reasoning_summary_part.done', sequence_number: sequence++, ...base, part };
+      return;
+    }
+    const base = { item_id, output_index, content_index: 0 };
+    yield { type: 'response.reasoning_text.done', sequence_number: sequence++, ...base, text };
+    const part = { type: 'reasoning_text' as const, text };
+    yield { type: 'response.content_part.done', sequence_number: sequence++, ...base, part };
   }
 
   function* onText(delta: string): Generator<ResponseStreamEvent> {

@@ -31,7 +31,9 @@ export function convertChatCompletion(
   const message = choice?.message as MessageWithReasoning | undefined;
 
   if (message?.reasoning_content)
-    output.push(reasoningItem(ids.next('rs'), message.reasoning_content, itemStatus));
+    output.push(
+      reasoningItem(ids.next('rs'), message.reasoning_content, itemStatus, reasoningAsSummary(skeleton)),
+    );
   const content: ResponseOutputMessage['content'] = [];
   if (message?.content)
     content.push({ type: 'output_text', text: message.content, annotations: [], logprobs: [] });
@@ -63,12 +65,25 @@ export function convertChatCompletion(
   };
 }
 
+/**
+ * The reasoning text as `reasoning_text` content, or, when the client asked for `reasoning.summary`, as the
+ * summary: chat backends give one reasoning text (Gemini's thoughts and Claude 4's thinking are summaries
+ * already), so it fills whichever field the client reads.
+ * @see https://platform.openai.com/docs/api-reference/responses/object#responses/object-output-reasoning
+ */
 export function reasoningItem(
   id: string,
   text: string,
   status: ResponseReasoningItem['status'],
+  asSummary: boolean,
 ): ResponseReasoningItem {
+  if (asSummary) return { id, type: 'reasoning', summary: [{ type: 'summary_text', text }], status };
   return { id, type: 'reasoning', summary: [], content: [{ type: 'reasoning_text', text }], status };
+}
+
+/** Whether the client asked for reasoning summaries (echoed on the skeleton as `reasoning.summary`). */
+export function reasoningAsSummary(skeleton: Response): boolean {
+  return Boolean(skeleton.reasoning?.summary);
 }
 
 /** The SDK's `output_text` convenience: every output_text part of every message, joined. */

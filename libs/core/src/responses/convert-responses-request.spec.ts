@@ -88,12 +88,22 @@ describe('convertResponsesRequest', () => {
     });
   });
 
+  it('takes reasoning.summary (the reasoning text then fills the summary) without dropping it', () => {
+    const converted = convertResponsesRequest({
+      model: 'm',
+      input: 'x',
+      reasoning: { effort: 'high', summary: 'auto' },
+    });
+    expect(converted.echo.reasoning).toEqual({ effort: 'high', summary: 'auto' });
+    expect(converted.chatRequest.reasoning_effort).toBe('high');
+    expect(converted.droppedParameters).toEqual([]);
+  });
+
   it('reads stream: true', () => {
     expect(convertResponsesRequest({ model: 'm', input: 'x', stream: true }).stream).toBe(true);
   });
 
   it.each([
-    [{ reasoning: { effort: 'high', summary: 'auto' } }, ['reasoning.summary']],
     [{ include: ['reasoning.encrypted_content'] }, ['include:reasoning.encrypted_content']],
     [{ stream: true, stream_options: { include_obfuscation: true } }, ['stream_options.include_obfuscation']],
     [

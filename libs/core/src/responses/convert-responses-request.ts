@@ -146,7 +146,7 @@ export function convertResponsesRequest(body: unknown): ConvertedResponsesReques
   if (text.responseFormat) chatRequest.response_format = text.responseFormat;
   if (text.verbosity) chatRequest.verbosity = text.verbosity;
 
-  const reasoning = convertReasoning(params.reasoning, dropped);
+  const reasoning = convertReasoning(params.reasoning);
   if (reasoning.effort) chatRequest.reasoning_effort = reasoning.effort;
 
   // `metadata` labels the Response object; it is echoed, not sent upstream.
@@ -237,10 +237,10 @@ function rejectStatefulFeatures(params: JsonObject): void {
 }
 
 /** @see https://platform.openai.com/docs/api-reference/responses/create#responses-create-reasoning */
-function convertReasoning(
-  value: unknown,
-  dropped: string[],
-): { effort?: (typeof REASONING_EFFORTS)[number]; summary?: 'auto' | 'concise' | 'detailed' } {
+function convertReasoning(value: unknown): {
+  effort?: (typeof REASONING_EFFORTS)[number];
+  summary?: 'auto' | 'concise' | 'detailed';
+} {
   if (!isSet(value)) return {};
   const reasoning = requireObject(value, 'reasoning');
   rejectUnknownFields(
@@ -262,8 +262,7 @@ function convertReasoning(
         isSet(reasoning.summary) ? 'reasoning.summary' : 'reasoning.generate_summary',
       )
     : undefined;
-  // Chat backends give reasoning text, not summaries: the reasoning item carries the text (documented drop).
-  if (summary) dropped.push('reasoning.summary');
+  // With a summary requested, the backend's reasoning text becomes the reasoning item's summary.
   return { effort, summary };
 }
 

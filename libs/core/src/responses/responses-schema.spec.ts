@@ -61,7 +61,11 @@ function skeleton(body: unknown) {
   );
 }
 
-async function events(name: string, failWith?: unknown): Promise<ResponseStreamEvent[]> {
+async function events(
+  name: string,
+  failWith?: unknown,
+  request: unknown = REQUESTS[1],
+): Promise<ResponseStreamEvent[]> {
   const chunks = readFileSync(join(FIXTURES, `chunks-${name}.jsonl`), 'utf8')
     .split('\n')
     .filter(Boolean)
@@ -71,7 +75,7 @@ async function events(name: string, failWith?: unknown): Promise<ResponseStreamE
     if (failWith) throw failWith;
   }
   const collected: ResponseStreamEvent[] = [];
-  for await (const event of chatChunksToResponseEvents(source(), skeleton(REQUESTS[1]), {
+  for await (const event of chatChunksToResponseEvents(source(), skeleton(request), {
     ids: sequentialResponseIds(),
     now: () => 1,
   })) {
@@ -136,8 +140,16 @@ describe('Responses shapes against the OpenAI OpenAPI schemas', () => {
     }
   });
 
-  it.each(FIXTURE_NAMES)('every streamed event of %s matches ResponseStreamEvent', async (name) => {
-    for (const event of await events(name)) {
+  it.each(
+    FIXTURE_NAMES.flatMap(
+      (name) =>
+        [
+          [name, 0],
+          [name, 1],
+        ] as const,
+    ),
+  )('every streamed event of %s (request %i) matches ResponseStreamEvent', async (name, requestIndex) => {
+    for (const event of await events(name, undefined, REQUESTS[requestIndex])) {
       expect({ type: event.type, errors: schemaErrors(event, 'ResponseStreamEvent') }).toEqual({
         type: event.type,
         errors: [],

@@ -7,5 +7,6 @@ export * from './images/prepared-image';
 export * from './ocr';
 export * from './http/upstream-agent';
 export { createUpstreamFetch } from './http/upstream-fetch';
+export { deferImageStrings } from './http/deferred-json-strings';
 export * from './responses';
 export * from './images';

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import { fetch as undiciFetch, type Dispatcher } from 'undici';
+import { spliceDeferredStrings } from './deferred-json-strings';
 
 type FetchInput = Parameters<typeof globalThis.fetch>[0];
 
@@ -21,7 +22,10 @@ export function createUpstreamFetch(dispatcher: Dispatcher): typeof globalThis.f
       (typeof input === 'string' || input instanceof URL) &&
       (body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array) &&
       (init?.redirect === undefined || init.redirect === 'follow');
-    if (!simple) return fallbackFetch(dispatcher, input, init);
+    // Image strings deferred past the SDK's JSON.stringify are copied in here (deferred-json-strings.ts).
+    const payload = typeof body === 'string' ? spliceDeferredStrings(body) : body;
+    if (!simple)
+      return fallbackFetch(dispatcher, input, payload === body ? init : { ...init, body: payload });
     const url = typeof input === 'string' ? new URL(input) : input;
     try {
       const response = await dispatcher.request({
@@ -29,7 +33,7 @@ export function createUpstreamFetch(dispatcher: Dispatcher): typeof globalThis.f
         path: `${url.pathname}${url.search}`,
         method: (init?.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod,
         headers: flatHeaders(init?.headers),
-        body: body ?? undefined,
+        body: (payload ?? undefined) as string | Uint8Array | undefined,
         signal: init?.signal ?? undefined,
       });
       return new UpstreamResponse(url.href, response) as unknown as Response;

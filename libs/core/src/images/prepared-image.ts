@@ -23,6 +23,11 @@ export function attachPreparedImage(part: ChatCompletionContentPartImage, image:
   });
 }
 
+/** The image layer's result for this part, or undefined when the layer did not run on it. */
+export function preparedImageOf(part: ChatCompletionContentPartImage): PreparedImage | undefined {
+  return (part as PartWithPrepared)[PREPARED];
+}
+
 /**
  * What adapters call for every `image_url` part. Returns the image layer's result when it ran; otherwise
  * reads a canonical `data:` URI (or passes an http(s) URL through) so converters work in unit tests too.

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import type { ChatCompletionContentPartImage } from '../openai-types';
+import type { ChatRequest } from '../provider-adapter';
+import { attachPreparedImage } from '../images/prepared-image';
+import {
+  DEFER_MIN_LENGTH,
+  deferImageStrings,
+  deferJsonSafeStrings,
+  jsonSafeImageStrings,
+  pendingDeferredStrings,
+  spliceDeferredStrings,
+} from './deferred-json-strings';
+
+const base64 = randomBytes(DEFER_MIN_LENGTH).toString('base64');
+const dataUri = `data:image/png;base64,${base64}`;
+
+function imageRequest(prepared: boolean): { request: ChatRequest; part: ChatCompletionContentPartImage } {
+  const part: ChatCompletionContentPartImage = { type: 'image_url', image_url: { url: dataUri } };
+  if (prepared) attachPreparedImage(part, { source: 'base64', mediaType: 'image/png', data: base64 });
+  const request: ChatRequest = {
+    model: 'm',
+    messages: [
+      { role: 'system', content: 'ünïcödé "quoted" \\ text\n' },
+      { role: 'user', content: [{ type: 'text', text: 'describe' }, part] },
+    ],
+  };
+  return { request, part };
+}
+
+function spliced(body: string): string {
+  const result = spliceDeferredStrings(body);
+  return typeof result === 'string' ? result : result.toString('utf8');
+}
+
+describe('deferred JSON strings', () => {
+  it('sends exactly the bytes JSON.stringify of the original gives (nested, with non-ASCII and escapes)', () => {
+    const { request } = imageRequest(true);
+    const params = {
+      system: 'ünïcödé "quoted" \\ text\n',
+      messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', data: base64 } }] }],
+      url: dataUri,
+    };
+    const deferred = deferImageStrings(params, request);
+    const body = JSON.stringify(deferred);
+    expect(body.length).toBeLessThan(1000);
+    const bytes = spliceDeferredStrings(body);
+    expect(Buffer.isBuffer(bytes)).toBe(true);
+    expect((bytes as Buffer).equals(Buffer.from(JSON.stringify(params), 'utf8'))).toBe(true);
+  });
+
+  it('copies on write: the original is untouched, unchanged branches are shared', () => {
+    const { request } = imageRequest(true);
+    const untouched = { keep: ['a', 'b'] };
+    const params = { other: untouched, image: { data: base64 } };
+    const deferred = deferImageStrings(params, request);
+    expect(params.image.data).toBe(base64);
+    expect(deferred).not.toBe(params);
+    expect(deferred.other).toBe(untouched);
+    expect(deferred.image.data).not.toBe(base64);
+    spliced(JSON.stringify(deferred));
+  });
+
+  it.each([
+    ['a long string that is not a prepared image', { text: 'x'.repeat(DEFER_MIN_LENGTH) }, [base64]],
+    ['a safe string shorter than the threshold', { data: 'iVBORw0KGgo=' }, ['iVBORw0KGgo=']],
+  ])('leaves %s alone', (_label, params, safe) => {
+    expect(deferJsonSafeStrings(params, new Set(safe))).toBe(params);
+  });
+
+  it('keeps non-plain objects (signals, class instances) by reference', () => {
+    const { request } = imageRequest(true);
+    const signal = new AbortController().signal;
+    const deferred = deferImageStrings({ signal, data: base64 }, request);
+    expect(deferred.signal).toBe(signal);
+    spliced(JSON.stringify({ data: deferred.data }));
+  });
+
+  it('uses a token once: a second send of the same body is an error, not a token upstream', () => {
+    const { request } = imageRequest(true);
+    const body = JSON.stringify(deferImageStrings({ data: base64 }, request));
+    expect(spliced(body)).toBe(JSON.stringify({ data: base64 }));
+    expect(() => spliceDeferredStrings(body)).toThrow(/already sent or has expired/);
+  });
+
+  it('returns a body without tokens as it is', () => {
+    expect(spliceDeferredStrings('{"a":1}')).toBe('{"a":1}');
+  });
+
+  it('defers only what the image layer prepared as base64 (its data and its data: URI)', () => {
+    expect(jsonSafeImageStrings(imageRequest(false).request).size).toBe(0);
+    expect([...jsonSafeImageStrings(imageRequest(true).request)]).toEqual([base64, dataUri]);
+    const before = pendingDeferredStrings();
+    const { request } = imageRequest(false);
+    expect(deferImageStrings({ url: dataUri }, request)).toEqual({ url: dataUri });
+    expect(pendingDeferredStrings()).toBe(before);
+  });
+});

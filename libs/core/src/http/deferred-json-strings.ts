@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import type { ChatCompletionContentPartImage } from '../openai-types';
+import type { ChatRequest } from '../provider-adapter';
+import { preparedImageOf } from '../images/prepared-image';
+
+/**
+ * Multi-megabyte image strings skip the SDKs' `JSON.stringify`.
+ *
+ * The vendor SDKs serialise the whole request with `JSON.stringify`, which on Node 20 walks a 5 MiB base64
+ * string character by character (~7–15 ms), and undici then encodes the result to UTF-8 again (~5 ms).
+ * Strings that need no JSON escaping at all — the base64 data the image layer validated, and data: URIs
+ * built from it — are swapped for a short token before the SDK call (`deferJsonSafeStrings`); the SDK
+ * serialises the small remainder, and the upstream fetch copies each string into the outgoing bytes in
+ * one pass where its token stands (`spliceDeferredStrings`). The bytes sent are exactly what
+ * `JSON.stringify` of the original would give. The SDKs stay the transport: they build, send and parse
+ * the request as before. Tokens are single-use: the SDK clients run with retries off.
+ */
+
+/** Below this, stringifying costs less than the bookkeeping. */
+export const DEFER_MIN_LENGTH = 64 * 1024;
+/** Unused tokens (a call that failed before sending) are forgotten after this long. */
+const UNUSED_TTL_MS = 5 * 60_000;
+
+const TOKEN_PREFIX = `iris-deferred-${randomBytes(8).toString('hex')}-`;
+const registry = new Map<string, { value: string; createdAt: number }>();
+let nextId = 0;
+let sweeper: NodeJS.Timeout | undefined;
+
+/**
+ * The strings of a chat request known to need no JSON escaping: for every image part the image layer
+ * prepared as inline base64, its base64 data (standard alphabet, validated) and its data: URI.
+ */
+export function jsonSafeImageStrings(request: ChatRequest): Set<string> {
+  const safe = new Set<string>();
+  for (const message of request.messages) {
+    const content = (message as { content?: unknown }).content;
+    if (!Array.isArray(content)) continue;
+    for (const part of content as Array<{ type?: unknown }>) {
+      if (part?.type !== 'image_url') continue;
+      const imagePart = part as ChatCompletionContentPartImage;
+      const prepared = preparedImageOf(imagePart);
+      if (prepared?.source !== 'base64') continue;
+      if (prepared.data.length >= DEFER_MIN_LENGTH) safe.add(prepared.data);
+      const url = imagePart.image_url?.url;
+      if (typeof url === 'string' && url.length >= DEFER_MIN_LENGTH && url.startsWith('data:')) safe.add(url);
+    }
+  }
+  return safe;
+}
+
+/**
+ * A copy of `value` in which every string of `safe` is replaced by a token; unchanged branches are shared,
+ * nothing is mutated, and only arrays and plain objects are entered (signals, functions, class instances
+ * are kept as they are). Returns `value` itself when there is nothing to defer.
+ */
+export function deferJsonSafeStrings<T>(value: T, safe: ReadonlySet<string>): T {
+  if (safe.size === 0) return value;
+  return replace(value, safe) as T;
+}
+
+/** The SDK call's params with the request's image strings deferred (see the module comment). */
+export function deferImageStrings<T>(params: T, request: ChatRequest): T {
+  return deferJsonSafeStrings(params, jsonSafeImageStrings(request));
+}
+
+function replace(value: unknown, safe: ReadonlySet<string>): unknown {
+  if (typeof value === 'string') {
+    return value.length >= DEFER_MIN_LENGTH && safe.has(value) ? register(value) : value;
+  }
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
+      const replaced = replace(item, safe);
+      if (replaced !== item) {
+        copy ??= value.slice();
+        copy[index] = replaced;
+      }
+    }
+    return copy ?? value;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const prototype: unknown = Object.getPrototypeOf(value);
+    if (prototype !== Object.prototype && prototype !== null) return value;
+    let copy: Record<string, unknown> | undefined;
+    for (const key of Object.keys(value)) {
+      const item = (value as Record<string, unknown>)[key];
+      const replaced = replace(item, safe);
+      if (replaced !== item) {
+        copy ??= { ...(value as Record<string, unknown>) };
+        copy[key] = replaced;
+      }
+    }
+    return copy ?? value;
+  }
+  return value;
+}
+
+function register(value: string): string {
+  const token = `${TOKEN_PREFIX}${(nextId++).toString(36)}`;
+  registry.set(token, { value, createdAt: Date.now() });
+  sweeper ??= setInterval(sweep, UNUSED_TTL_MS).unref();
+  return token;
+}
+
+function sweep(): void {
+  const oldest = Date.now() - UNUSED_TTL_MS;
+  for (const [token, entry] of registry) if (entry.createdAt < oldest) registry.delete(token);
+}
+
+/**
+ * The request body with every deferred string copied back where its token stands, as bytes (the strings
+ * are ASCII, copied as latin1: no UTF-8 encoding pass over them). `body` itself when it has no token.
+ * A token that is no longer registered is an error, never sent upstream.
+ */
+export function spliceDeferredStrings(body: string): string | Buffer {
+  let position = body.indexOf(TOKEN_PREFIX);
+  if (position < 0) return body;
+  const pieces: Array<{ text: string; ascii: boolean }> = [];
+  let copiedUpTo = 0;
+  while (position >= 0) {
+    let end = position + TOKEN_PREFIX.length;
+    while (end < body.length && isBase36(body.charCodeAt(end))) end++;
+    const token = body.slice(position, end);
+    const entry = registry.get(token);
+    if (!entry) throw new Error('A deferred request string was already sent or has expired.');
+    registry.delete(token);
+    pieces.push({ text: body.slice(copiedUpTo, position), ascii: false }, { text: entry.value, ascii: true });
+    copiedUpTo = end;
+    position = body.indexOf(TOKEN_PREFIX, end);
+  }
+  pieces.push({ text: body.slice(copiedUpTo), ascii: false });
+  let length = 0;
+  for (const piece of pieces)
+    length += piece.ascii ? piece.text.length : Buffer.byteLength(piece.text, 'utf8');
+  const bytes = Buffer.allocUnsafe(length);
+  let offset = 0;
+  for (const piece of pieces) offset += bytes.write(piece.text, offset, piece.ascii ? 'latin1' : 'utf8');
+  return bytes;
+}
+
+function isBase36(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x7a);
+}
+
+/** For tests: how many tokens are waiting to be sent. */
+export function pendingDeferredStrings(): number {
+  return registry.size;
+}

@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import {
+  deferImageStrings,
   ALL_IMAGE_MEDIA_TYPES,
   GatewayError,
   type BackendSettings,
@@ -87,7 +88,9 @@ export class AnthropicAdapter implements ProviderAdapter {
     try {
       const messages = await Promise.all(
         Array.from({ length: count }, () =>
-          this.client.messages.create({ ...plan.body, stream: false }, { signal }),
+          this.client.messages.create(deferImageStrings({ ...plan.body, stream: false }, request), {
+            signal,
+          }),
         ),
       );
       return convertAnthropicResponse(messages, {
@@ -104,14 +107,16 @@ export class AnthropicAdapter implements ProviderAdapter {
   async *stream(request: ChatRequest, options: CallOptions): AsyncIterable<ChatCompletionChunk> {
     const plan = this.plan(request, options);
     const count = choiceCount(request);
+    // Each upstream call gets its own deferred image strings (single-use; see deferImageStrings).
+    const planFor = (): AnthropicRequestPlan => ({ ...plan, body: deferImageStrings(plan.body, request) });
     if (count === 1) {
-      yield* this.streamChoice(plan, options, 0);
+      yield* this.streamChoice(planFor(), options, 0);
       return;
     }
     // n > 1: n upstream streams merged under one id, each chunk carrying its choice index.
     const shared = { id: `chatcmpl-${options.requestId}`, created: Math.floor(Date.now() / 1000) };
     yield* mergeChoiceStreams(
-      Array.from({ length: count }, (_, index) => this.streamChoice(plan, options, index, shared)),
+      Array.from({ length: count }, (_, index) => this.streamChoice(planFor(), options, index, shared)),
     );
   }
 

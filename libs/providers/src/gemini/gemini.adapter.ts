@@ -1,6 +1,7 @@
 import type { GenerateContentConfig, GenerateContentResponse, GoogleGenAI } from '@google/genai';
 import type { Agent } from 'undici';
 import {
+  deferImageStrings,
   type BackendSettings,
   type CallOptions,
   type ChatCompletion,
@@ -69,7 +70,7 @@ export class GeminiAdapter implements ProviderAdapter {
     try {
       const response = await this.client.models.generateContent({
         model: options.model,
-        contents: plan.contents,
+        contents: deferImageStrings(plan.contents, request),
         config: { ...plan.config, ...call.config },
       });
       return convertGeminiResponse(response, {
@@ -89,7 +90,7 @@ export class GeminiAdapter implements ProviderAdapter {
     try {
       const events = await this.client.models.generateContentStream({
         model: options.model,
-        contents: plan.contents,
+        contents: deferImageStrings(plan.contents, request),
         config: { ...plan.config, ...call.config },
       });
       yield* geminiStreamToChunks(touchOnEach(events, call), {

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import {
+  deferImageStrings,
   PASS_THROUGH_IMAGE_RULES,
   upstreamFetch,
   type BackendSettings,
@@ -55,7 +56,7 @@ export class OpenAiAdapter implements ProviderAdapter {
   async complete(request: ChatRequest, options: CallOptions): Promise<ChatCompletion> {
     try {
       return await this.client.chat.completions.create(
-        { ...request, model: options.model, stream: false },
+        deferImageStrings({ ...request, model: options.model, stream: false }, request),
         { signal: options.signal },
       );
     } catch (error) {
@@ -67,12 +68,15 @@ export class OpenAiAdapter implements ProviderAdapter {
     let upstream: AsyncIterable<ChatCompletionChunk>;
     try {
       upstream = await this.client.chat.completions.create(
-        {
-          ...request,
-          model: options.model,
-          stream: true,
-          ...(this.streamUsage ? { stream_options: { include_usage: true } } : {}),
-        },
+        deferImageStrings(
+          {
+            ...request,
+            model: options.model,
+            stream: true as const,
+            ...(this.streamUsage ? { stream_options: { include_usage: true } } : {}),
+          },
+          request,
+        ),
         { signal: options.signal },
       );
     } catch (error) {

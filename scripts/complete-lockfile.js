@@ -8,15 +8,31 @@
 const { readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
-const OS = ['darwin', 'linux', 'win32', 'freebsd', 'android', 'openbsd', 'netbsd', 'sunos', 'aix', 'openharmony'];
+const OS = [
+  'darwin',
+  'linux',
+  'win32',
+  'freebsd',
+  'android',
+  'openbsd',
+  'netbsd',
+  'sunos',
+  'aix',
+  'openharmony',
+];
 const CPU = ['arm64', 'x64', 'ia32', 'arm', 'ppc64', 's390x', 'loong64', 'riscv64', 'mips64el', 'wasm32'];
 
 /** `@swc/core-linux-arm64-musl` → os linux, cpu arm64, libc musl (as those packages declare). */
 function platformOf(name) {
   const words = name.toLowerCase().split(/[-/]/);
   const os = OS.find((candidate) => words.includes(candidate));
-  const cpu = CPU.find((candidate) => words.includes(candidate)) ?? (words.includes('arm') ? 'arm' : undefined);
-  const libc = words.includes('musl') ? 'musl' : words.includes('gnu') && os === 'linux' ? 'glibc' : undefined;
+  const cpu =
+    CPU.find((candidate) => words.includes(candidate)) ?? (words.includes('arm') ? 'arm' : undefined);
+  const libc = words.includes('musl')
+    ? 'musl'
+    : words.includes('gnu') && os === 'linux'
+      ? 'glibc'
+      : undefined;
   return { os, cpu, libc };
 }
 

@@ -712,3 +712,27 @@ describe('fake Gemini upstream validation', () => {
     expect((await post({ contents: [user([{ text: 'x' }])] }, options)).status).toBe(status);
   });
 });
+
+describe('Gemini model discovery', () => {
+  it('lists the upstream models that support generateContent in /v1/models, prefixed with the backend', async () => {
+    const gemini = await startGeminiUpstream({ apiKey: 'test-gemini-key' });
+    const iris = await startGateway({
+      configYaml: `
+backends:
+  - name: gemini
+    baseUrl: ${gemini.url}
+    apiKey: test-gemini-key
+    discoverModels: true
+`,
+    });
+    try {
+      const ids = (await iris.client.models.list()).data.map((model) => model.id);
+      expect(ids).toContain('gemini/gemini-2.5-flash');
+      expect(ids).not.toContain('gemini/text-embedding-004');
+      expect(gemini.server.requests.every((request) => !request.url.includes('key='))).toBe(true);
+    } finally {
+      await iris.close();
+      await gemini.close();
+    }
+  });
+});

@@ -549,6 +549,29 @@ export async function startGeminiUpstream(options: GeminiUpstreamOptions = {}): 
       rejected.push({ url: request.url, message });
       writeGoogleError(response, status, body);
     };
+    // models.list, as Google answers it (one page), for upstream model discovery.
+    if (request.method === 'GET' && url.pathname === '/v1beta/models') {
+      if (request.headers['x-goog-api-key'] !== apiKey)
+        return reject(403, GOOGLE_ERRORS.permissionDenied().body, 'no key');
+      response.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
+      response.end(
+        JSON.stringify({
+          models: [
+            {
+              name: 'models/gemini-2.5-flash',
+              displayName: 'Gemini 2.5 Flash',
+              supportedGenerationMethods: ['generateContent', 'countTokens'],
+            },
+            {
+              name: 'models/text-embedding-004',
+              displayName: 'Text Embedding 004',
+              supportedGenerationMethods: ['embedContent'],
+            },
+          ],
+        }),
+      );
+      return;
+    }
     if (validate) {
       if (url.searchParams.has('key'))
         return reject(

@@ -59,9 +59,36 @@ export class GeminiAdapter implements ProviderAdapter {
     return geminiImageRules(this.modelOptions(model));
   }
 
-  /** Configured and default models are listed by the app; no upstream discovery. */
+  /**
+   * Upstream discovery (`discoverModels: true`): the models that support generateContent, by their short
+   * name (`models/gemini-2.5-flash` → `gemini-2.5-flash`). The app caches the list.
+   * @see https://ai.google.dev/api/models#method:-models.list
+   */
   async listModels(): Promise<readonly ModelInfo[]> {
-    return [];
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.backend.timeoutMs);
+    try {
+      const pager = await this.client.models.list({
+        config: { pageSize: 1000, abortSignal: controller.signal },
+      });
+      const models: ModelInfo[] = [];
+      for await (const model of pager) {
+        const id = model.name?.replace(/^models\//, '');
+        if (id && (model.supportedActions ?? ['generateContent']).includes('generateContent')) {
+          models.push({ id, ownedBy: this.name });
+        }
+      }
+      return models;
+    } catch (error) {
+      throw mapGeminiError(error, {
+        provider: this.name,
+        apiKey: this.backend.apiKey,
+        cancelled: false,
+        timedOut: controller.signal.aborted,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async complete(request: ChatRequest, options: CallOptions): Promise<ChatCompletion> {

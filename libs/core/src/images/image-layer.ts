@@ -22,6 +22,7 @@ import { planImageFit, type FitPlan } from './plan-image-fit';
 import { attachPreparedImage, type PreparedImage } from './prepared-image';
 import type { ImageMediaType, ProviderImageRules } from './provider-image-rules';
 import { redactUrl } from './redact-url';
+import { isCheckedDataUri } from '../http/checked-data-uris';
 import { ImageFetchError, SafeFetcher, type SafeFetchHooks } from './safe-fetch';
 
 /** What happened to one image, in order. */
@@ -185,7 +186,7 @@ export class ImageLayer {
         'invalid_value',
       );
     }
-    const source = parseImageUrl(url, param);
+    const source = parseImageUrl(url, param, isCheckedDataUri(part.image_url, url));
 
     if (source.kind === 'remote') {
       if (state.rules.acceptsImageUrls && !this.settings.alwaysInlineUrls) {

@@ -33,12 +33,12 @@ const MAX_HEADER_LENGTH = 256;
  * without the `data:` prefix, whitespace or newlines inside the base64, the base64url alphabet, missing padding,
  * percent-encoded (non-base64) data URIs; and http(s) URLs. Anything undecodable is a 400 naming `param`.
  */
-export function parseImageUrl(value: string, param: string): ImageSource {
+export function parseImageUrl(value: string, param: string, alphabetChecked = false): ImageSource {
   let start = 0;
   while (start < value.length && isWhitespace(value.charCodeAt(start))) start++;
   if (start === value.length) throw invalidData('The image URL is empty.', param);
   const head = value.slice(start, start + 8).toLowerCase();
-  if (head.startsWith('data:')) return parseDataUri(value, start, param);
+  if (head.startsWith('data:')) return parseDataUri(value, start, param, alphabetChecked);
   if (head.startsWith('http://') || head.startsWith('https://')) return parseRemote(value.trim(), param);
   if (SCHEME.test(value.slice(start, start + 40))) {
     throw GatewayError.invalidRequest(
@@ -53,7 +53,12 @@ export function parseImageUrl(value: string, param: string): ImageSource {
   return { kind: 'inline', base64, decodedBytes: decodedLength(base64), wellFormed: false };
 }
 
-function parseDataUri(value: string, start: number, param: string): InlineImageSource {
+function parseDataUri(
+  value: string,
+  start: number,
+  param: string,
+  alphabetChecked: boolean,
+): InlineImageSource {
   const comma = value.indexOf(',', start);
   if (comma < 0 || comma - start > MAX_HEADER_LENGTH) throw undecodable(param);
   const parameters = value
@@ -70,7 +75,7 @@ function parseDataUri(value: string, start: number, param: string): InlineImageS
     const base64 = bytes.toString('base64');
     return { kind: 'inline', base64, decodedBytes: bytes.length, declaredMediaType, wellFormed: false };
   }
-  const base64 = normalizeBase64(body);
+  const base64 = normalizeBase64(body, alphabetChecked);
   if (!base64) throw undecodable(param);
   const wellFormed =
     start === 0 &&
@@ -94,9 +99,10 @@ function parseRemote(url: string, param: string): RemoteImageSource {
  * Standard padded base64, or undefined when the text is not base64. Returns `text` itself (no copy) when it
  * already is; otherwise strips whitespace and percent-escapes, maps base64url to the standard alphabet, repads.
  */
-export function normalizeBase64(text: string): string | undefined {
+export function normalizeBase64(text: string, alphabetChecked = false): string | undefined {
   let cleaned = text;
-  if (NON_STANDARD_BASE64.test(cleaned)) {
+  // alphabetChecked: the body parser already scanned this string (libs/core/src/http/checked-data-uris.ts).
+  if (!alphabetChecked && NON_STANDARD_BASE64.test(cleaned)) {
     cleaned = cleaned
       .replace(/\s+/g, '')
       .replace(/%2B/gi, '+')

@@ -1,6 +1,7 @@
 import { isAscii } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GatewayError } from '@app/core';
+import { LARGE_BODY_BYTES, parseLargeJson } from './parse-large-json';
 
 /**
  * The only body parser: `application/json` (any other content type gets Fastify's 415).
@@ -10,6 +11,7 @@ import { GatewayError } from '@app/core';
  * merges them into others with Object.assign or a deep merge (validateWith skips `__proto__` explicitly).
  * The body is read as bytes and decoded once: an all-ASCII body (every base64 image request) as latin1,
  * which is a plain copy and gives the same string, about 4× cheaper than UTF-8 decoding on multi-MB bodies.
+ * Bodies from 256 KiB on go through `parseLargeJson` (base64 images lifted out before JSON.parse).
  */
 export function registerJsonBodyParser(fastify: FastifyInstance, bodyLimit: number): void {
   fastify.removeAllContentTypeParsers();
@@ -21,18 +23,27 @@ export function registerJsonBodyParser(fastify: FastifyInstance, bodyLimit: numb
       body: string | Buffer,
       done: (error: Error | null, value?: unknown) => void,
     ) => {
+      if (typeof body !== 'string' && body.length >= LARGE_BODY_BYTES) {
+        parseLargeJson(body).then(
+          (value) => done(null, value),
+          () => done(invalidJson()),
+        );
+        return;
+      }
       try {
         done(null, JSON.parse(decodeBody(body)));
       } catch {
-        done(
-          GatewayError.invalidRequest(
-            'We could not parse the JSON body of your request. Send valid JSON with Content-Type: application/json.',
-            null,
-            'invalid_json',
-          ),
-        );
+        done(invalidJson());
       }
     },
+  );
+}
+
+function invalidJson(): GatewayError {
+  return GatewayError.invalidRequest(
+    'We could not parse the JSON body of your request. Send valid JSON with Content-Type: application/json.',
+    null,
+    'invalid_json',
   );
 }
 

@@ -210,6 +210,57 @@ ocr:
     ).rejects.toMatchObject({ status: 502 });
   });
 
+  it('ocr.fallbackModels: a failed analysis is retried with the next model, and the label names it', async () => {
+    const secondVision = await startVisionFake('sk-vision-2');
+    const fallbackIris = await startGateway({
+      configYaml: `
+backends:
+  - name: textonly
+    provider: openai
+    baseUrl: ${target.url}/v1
+    apiKey: sk-text
+    patterns: ['deepseek-*']
+  - name: vision
+    provider: openai
+    baseUrl: ${vision.server.url}/v1
+    apiKey: sk-vision
+    models: ['fake-vision']
+  - name: backup
+    provider: openai
+    baseUrl: ${secondVision.server.url}/v1
+    apiKey: sk-vision-2
+    models: ['backup-vision']
+ocr:
+  defaultModel: fake-vision
+  fallbackModels: [backup-vision]
+`,
+    });
+    try {
+      vision.behave('fail');
+      const teal = await pngDataUri('#008080');
+      const completion = await fallbackIris.client.chat.completions.create({
+        model: 'deepseek-chat-ocr',
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'Read.' }, imagePart(teal)] }],
+      });
+      expect(secondVision.analysisCalls()).toBe(1);
+      const sent = JSON.stringify(lastTargetMessages(target));
+      expect(sent).toContain('[Image 1 — analysed by backup-vision]');
+      expect(sent).not.toContain('image_url');
+      const breakdown = (completion as unknown as { x_iris: { ocr: { images: Array<{ model: string }> } } })
+        .x_iris.ocr;
+      expect(breakdown.images[0].model).toBe('backup-vision');
+    } finally {
+      await fallbackIris.close();
+      await secondVision.server.close();
+    }
+  });
+
+  it('an unroutable ocr.fallbackModels entry fails at boot, naming it', async () => {
+    await expect(startGateway({ configYaml: 'ocr:\n  fallbackModels: [no-such-model]\n' })).rejects.toThrow(
+      "ocr.fallbackModels[0]: 'no-such-model' is not routable",
+    );
+  });
+
   it('a client disconnect during the analysis cancels the analysis call', async () => {
     vision.behave('hang');
     const grey = await pngDataUri('#808080');

@@ -61,6 +61,7 @@ export class OcrFileSection {
   @IsOptional() @IsString() @MinLength(1) defaultModel?: string;
   @IsOptional() @IsInt() @Min(1) @Max(64) concurrency?: number;
   @IsOptional() @IsInt() @Min(0) cacheEntries?: number;
+  @IsOptional() @IsArray() @IsString({ each: true }) fallbackModels?: string[];
 }
 
 export class ConfigFile {

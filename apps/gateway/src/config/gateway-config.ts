@@ -29,6 +29,8 @@ export interface OcrConfig {
   concurrency: number;
   /** Entries kept in the in-memory analysis cache. */
   cacheEntries: number;
+  /** Tried in order for an image whose analysis failed; empty = the failure is a 502. */
+  fallbackModels: string[];
 }
 
 /** The whole, validated gateway configuration. */

@@ -228,6 +228,9 @@ export function loadConfig(
       defaultModel: environment.IRIS_OCR_MODEL || file.ocr?.defaultModel || 'local-ocr',
       concurrency: file.ocr?.concurrency ?? 4,
       cacheEntries: file.ocr?.cacheEntries ?? 1000,
+      fallbackModels: environment.IRIS_OCR_FALLBACK_MODELS
+        ? splitList(environment.IRIS_OCR_FALLBACK_MODELS)
+        : (file.ocr?.fallbackModels ?? []),
     },
   };
 }

@@ -18,7 +18,7 @@ const png = (marker: number) =>
 const config = {
   models: [{ id: 'local-ocr', backend: 'local-ocr', upstreamModel: 'local-ocr' }],
   backends: [],
-  ocr: { defaultModel: 'local-ocr', concurrency: 2, cacheEntries: 10 },
+  ocr: { defaultModel: 'local-ocr', concurrency: 2, cacheEntries: 10, fallbackModels: [] },
 } as unknown as GatewayConfig;
 
 const routable = new Set(['local-ocr', 'gpt-4o', 'deepseek-chat']);
@@ -151,12 +151,14 @@ describe('OcrModeService', () => {
           {
             index: 1,
             param: 'messages[0].content[1]',
+            model: 'local-ocr',
             cached: false,
             usage: { prompt_tokens: 9, completion_tokens: 1, total_tokens: 10 },
           },
           {
             index: 2,
             param: 'messages[0].content[2]',
+            model: 'local-ocr',
             cached: false,
             usage: { prompt_tokens: 9, completion_tokens: 1, total_tokens: 10 },
           },

@@ -42,6 +42,14 @@ export class OcrModeService {
     @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
   ) {
     this.exactNames = exactModelNames(config);
+    // A configured fallback that does not route is the operator's error: fail at boot, naming it.
+    config.ocr.fallbackModels.forEach((model, index) => {
+      try {
+        this.backends.router.resolve(model);
+      } catch {
+        throw new Error(`Invalid configuration: ocr.fallbackModels[${index}]: '${model}' is not routable`);
+      }
+    });
   }
 
   /** Undefined when the request is not in OCR mode (the caller then runs it as usual). */
@@ -58,9 +66,9 @@ export class OcrModeService {
     this.backends.router.resolve(mode.targetModel);
     this.checkRoutable(mode.ocrModel);
 
-    const analyse: OcrAnalyser = async (image, prompt, signal) => {
+    const analyse: OcrAnalyser = async (image, prompt, signal, model) => {
       const analysisRequest: ChatRequest = {
-        model: mode.ocrModel,
+        model,
         messages: [{ role: 'user', content: [{ type: 'text', text: prompt }, imagePartOf(image)] }],
       };
       const result = await next(analysisRequest, { requestId: context.requestId, signal, stream: false });
@@ -71,6 +79,7 @@ export class OcrModeService {
     };
     const ocr = await applyOcrMode(request, {
       ocrModel: mode.ocrModel,
+      fallbackModels: this.config.ocr.fallbackModels.filter((model) => model !== mode.ocrModel),
       analyse,
       cache: this.cache,
       concurrency: this.config.ocr.concurrency,

@@ -6,8 +6,8 @@ describe('ocrUsageHeader', () => {
       ocrUsageHeader({
         model: 'local-ocr',
         images: [
-          { index: 1, param: 'messages[0].content[0]', cached: false },
-          { index: 2, param: 'messages[0].content[1]', cached: true },
+          { index: 1, param: 'messages[0].content[0]', model: 'local-ocr', cached: false },
+          { index: 2, param: 'messages[0].content[1]', model: 'local-ocr', cached: true },
         ],
         usage: { prompt_tokens: 0, completion_tokens: 12, total_tokens: 12 },
       }),

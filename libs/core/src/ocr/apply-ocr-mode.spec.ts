@@ -63,12 +63,14 @@ describe('applyOcrMode', () => {
       {
         index: 1,
         param: 'messages[1].content[1]',
+        model: 'local-ocr',
         cached: false,
         usage: { prompt_tokens: 100, completion_tokens: 10, total_tokens: 110 },
       },
       {
         index: 2,
         param: 'messages[3].content[0]',
+        model: 'local-ocr',
         cached: false,
         usage: { prompt_tokens: 100, completion_tokens: 10, total_tokens: 110 },
       },
@@ -273,5 +275,79 @@ describe('applyOcrMode', () => {
       status: 400,
       param: 'messages[0].content[0].image_url.url',
     });
+  });
+});
+
+describe('applyOcrMode with fallback models', () => {
+  it('analyses with the next model when the OCR model fails, and labels the image with the model that answered', async () => {
+    const tried: string[] = [];
+    const analyse: OcrAnalyser = async (_image, _prompt, _signal, model) => {
+      tried.push(model);
+      if (model === 'gpt-4o') throw new GatewayError(429, 'Rate limit reached.');
+      return { text: `read by ${model}`, usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } };
+    };
+    const request = twoImageRequest();
+    const result = await applyOcrMode(
+      request,
+      options({
+        ocrModel: 'gpt-4o',
+        fallbackModels: ['claude-haiku-4-5', 'local-ocr'],
+        analyse,
+        concurrency: 1,
+      }),
+    );
+    expect(tried).toEqual(['gpt-4o', 'claude-haiku-4-5', 'gpt-4o', 'claude-haiku-4-5']);
+    expect(result.analyses.map((analysis) => analysis.model)).toEqual([
+      'claude-haiku-4-5',
+      'claude-haiku-4-5',
+    ]);
+    expect(JSON.stringify(request.messages)).toContain(
+      '[Image 1 — analysed by claude-haiku-4-5]: read by claude-haiku-4-5',
+    );
+  });
+
+  it('answers 502 naming the image and every model tried when all fail', async () => {
+    const analyse: OcrAnalyser = async (_image, _prompt, _signal, model) => {
+      throw new GatewayError(503, `${model} is overloaded`);
+    };
+    const request = twoImageRequest();
+    const error = await applyOcrMode(
+      request,
+      options({ ocrModel: 'gpt-4o', fallbackModels: ['local-ocr'], analyse }),
+    ).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      status: 502,
+      code: 'ocr_analysis_failed',
+      param: 'messages[1].content[1]',
+    });
+    expect((error as Error).message).toContain(
+      "by model 'gpt-4o' failed (upstream status 503): gpt-4o is overloaded",
+    );
+    expect((error as Error).message).toContain("then by model 'local-ocr' failed (upstream status 503)");
+    // All-or-nothing: the request still has its images.
+    expect(JSON.stringify(request.messages)).toContain('image_url');
+  });
+
+  it('does not try fallbacks after the client went away', async () => {
+    const controller = new AbortController();
+    const tried: string[] = [];
+    const analyse: OcrAnalyser = async (_image, _prompt, _signal, model) => {
+      tried.push(model);
+      controller.abort();
+      throw GatewayError.cancelled();
+    };
+    await expect(
+      applyOcrMode(
+        twoImageRequest(),
+        options({
+          ocrModel: 'gpt-4o',
+          fallbackModels: ['local-ocr'],
+          analyse,
+          signal: controller.signal,
+          concurrency: 1,
+        }),
+      ),
+    ).rejects.toMatchObject({ status: 499 });
+    expect(tried).toEqual(['gpt-4o']);
   });
 });

@@ -9,18 +9,21 @@ import { buildOcrAnalysisPrompt, ocrLabel, OCR_PROMPT_VERSION, userQuestionOf } 
 import { runWithConcurrency } from './run-with-concurrency';
 import { emptyUsage, sumUsage } from './sum-usage';
 
-/** Sends one image with the analysis prompt to the OCR model. Throws on failure; honours `signal`. */
+/** Sends one image with the analysis prompt to `model`. Throws on failure; honours `signal`. */
 export interface OcrAnalyser {
   (
     image: PreparedImage,
     prompt: string,
     signal: AbortSignal,
+    model: string,
   ): Promise<{ text: string; usage?: CompletionUsage }>;
 }
 
 export interface OcrModeOptions {
   /** The analysing model as the client named it (shown in the labels). */
   ocrModel: string;
+  /** Tried in order for an image whose analysis by `ocrModel` failed (operator config); none by default. */
+  fallbackModels?: readonly string[];
   analyse: OcrAnalyser;
   cache: OcrCache;
   /** Most analyses in flight at once. */
@@ -37,6 +40,8 @@ export interface OcrImageAnalysis {
   index: number;
   /** Where the image was, e.g. `messages[0].content[1]`. */
   param: string;
+  /** The model whose analysis is used (a fallback model when `ocrModel` failed). */
+  model: string;
   /** True when no analysis call was made (cache hit, or the same image earlier in this request). */
   cached: boolean;
   /** What the analysis call cost; absent when cached or when the OCR backend reports none. */
@@ -59,6 +64,7 @@ interface ImageSlot {
 
 interface AnalysisOutcome {
   text: string;
+  model: string;
   cached: boolean;
   usage?: CompletionUsage;
 }
@@ -83,23 +89,45 @@ export async function applyOcrMode(request: ChatRequest, options: OcrModeOptions
   // The same image twice in one request is analysed once.
   const inFlight = new Map<string, Promise<AnalysisOutcome>>();
 
-  const analyseSlot = async (slot: ImageSlot): Promise<AnalysisOutcome> => {
+  const models = [options.ocrModel, ...(options.fallbackModels ?? [])];
+
+  /** One model's analysis of one image, through the cache (keyed by the model that answers). */
+  const analyseWith = async (slot: ImageSlot, model: string): Promise<AnalysisOutcome> => {
     const key =
-      slot.image.source === 'base64'
-        ? ocrCacheKey(slot.image.data, options.ocrModel, promptVersion)
-        : undefined;
-    if (key === undefined) return analyseOnce(slot, prompt, options, controller.signal);
+      slot.image.source === 'base64' ? ocrCacheKey(slot.image.data, model, promptVersion) : undefined;
+    if (key === undefined) return analyseOnce(slot, prompt, options, controller.signal, model);
     const shared = inFlight.get(key);
     if (shared) return { ...(await shared), cached: true, usage: undefined };
     const outcome = (async (): Promise<AnalysisOutcome> => {
       const hit = await readCache(options, key);
-      if (hit !== undefined) return { text: hit, cached: true };
-      const fresh = await analyseOnce(slot, prompt, options, controller.signal);
+      if (hit !== undefined) return { text: hit, model, cached: true };
+      const fresh = await analyseOnce(slot, prompt, options, controller.signal, model);
       await writeCache(options, key, fresh.text);
       return fresh;
     })();
     inFlight.set(key, outcome);
     return outcome;
+  };
+
+  /** The OCR model first, then each fallback model in order; the error names every model tried. */
+  const analyseSlot = async (slot: ImageSlot): Promise<AnalysisOutcome> => {
+    const failures: Array<{ model: string; error: unknown }> = [];
+    for (const model of models) {
+      try {
+        return await analyseWith(slot, model);
+      } catch (error) {
+        if (options.signal.aborted || (isGatewayError(error) && error.status === 499))
+          throw GatewayError.cancelled();
+        failures.push({ model, error });
+        if (failures.length < models.length) {
+          options.logger?.warn(
+            { image: slot.param, model, err: error instanceof Error ? error.message : String(error) },
+            'OCR analysis failed; trying the next fallback model',
+          );
+        }
+      }
+    }
+    throw analysisFailed(slot, failures);
   };
 
   try {
@@ -108,12 +136,13 @@ export async function applyOcrMode(request: ChatRequest, options: OcrModeOptions
       options.concurrency,
     );
     slots.forEach((slot, position) =>
-      replaceWithText(request, slot, ocrLabel(slot.index, options.ocrModel, outcomes[position].text)),
+      replaceWithText(request, slot, ocrLabel(slot.index, outcomes[position].model, outcomes[position].text)),
     );
     return {
       analyses: slots.map((slot, position) => ({
         index: slot.index,
         param: slot.param,
+        model: outcomes[position].model,
         cached: outcomes[position].cached,
         ...(outcomes[position].usage ? { usage: outcomes[position].usage } : {}),
       })),
@@ -132,31 +161,32 @@ async function analyseOnce(
   prompt: string,
   options: OcrModeOptions,
   signal: AbortSignal,
+  model: string,
 ): Promise<AnalysisOutcome> {
   if (options.signal.aborted) throw GatewayError.cancelled();
-  try {
-    const result = await options.analyse(slot.image, prompt, signal);
-    return { text: result.text, cached: false, usage: result.usage };
-  } catch (error) {
-    if (options.signal.aborted || (isGatewayError(error) && error.status === 499))
-      throw GatewayError.cancelled();
-    throw analysisFailed(slot, options.ocrModel, error);
-  }
+  const result = await options.analyse(slot.image, prompt, signal, model);
+  return { text: result.text, model, cached: false, usage: result.usage };
 }
 
-/** 502 naming the image and carrying the upstream reason (and its status, for the message only). */
-function analysisFailed(slot: ImageSlot, ocrModel: string, error: unknown): GatewayError {
-  const reason = error instanceof Error ? error.message : String(error);
-  const status = isGatewayError(error) ? ` (upstream status ${error.status})` : '';
-  return new GatewayError(
-    502,
-    `OCR analysis of image ${slot.index} (${slot.param}) by model '${ocrModel}' failed${status}: ${reason}`,
-    {
-      param: slot.param,
-      code: 'ocr_analysis_failed',
-      provider: isGatewayError(error) ? error.provider : undefined,
-    },
-  );
+/**
+ * 502 naming the image and carrying each model's upstream reason (and its status, for the message only):
+ * "… by model 'a' failed (upstream status 429): …; then by model 'b' failed: …".
+ */
+function analysisFailed(
+  slot: ImageSlot,
+  failures: ReadonlyArray<{ model: string; error: unknown }>,
+): GatewayError {
+  const reasons = failures.map(({ model, error }, position) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    const status = isGatewayError(error) ? ` (upstream status ${error.status})` : '';
+    return `${position === 0 ? '' : 'then '}by model '${model}' failed${status}: ${reason}`;
+  });
+  const last = failures[failures.length - 1]?.error;
+  return new GatewayError(502, `OCR analysis of image ${slot.index} (${slot.param}) ${reasons.join('; ')}`, {
+    param: slot.param,
+    code: 'ocr_analysis_failed',
+    provider: isGatewayError(last) ? last.provider : undefined,
+  });
 }
 
 /** Image parts of every message whose content is a list (user messages, and tool results that carry images). */

@@ -626,6 +626,9 @@ export async function startGeminiUpstream(options: GeminiUpstreamOptions = {}): 
     };
     calls.push(call);
     const reply = typeof next === 'function' ? next(call) : next;
+    // A successful answer to a streamed call comes as SSE, as Google sends it (one event for a short answer).
+    if (reply.kind === 'json' && call.stream && (reply.status ?? 200) === 200)
+      return writeGeminiSse(response, [reply.body]);
     if (reply.kind === 'json')
       return writeGoogleError(response, reply.status ?? 200, reply.body, reply.headers);
     await writeGeminiSse(response, reply.events, reply.delayMs, reply.hang);

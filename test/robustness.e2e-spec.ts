@@ -124,7 +124,7 @@ function pathsOf(value: unknown, prefix: Array<string | number> = []): Array<Arr
 function mutate(body: Record<string, unknown>, next: () => number): unknown {
   const copy = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
   const mutations = 1 + Math.floor(next() * 3);
-  let root: unknown = copy;
+  const root: unknown = copy;
   for (let count = 0; count < mutations; count++) {
     const paths = pathsOf(root).filter((path) => path.length > 0);
     if (paths.length === 0) return ODD_VALUES[Math.floor(next() * ODD_VALUES.length)];

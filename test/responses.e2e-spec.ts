@@ -545,6 +545,11 @@ describe('/v1/responses in OCR mode', () => {
     expect(data.output_text).toBe('It is a blue square.');
     expect(data.model).toBe('claude-sonnet-4-6');
     expect(response.headers.get('x-iris-ocr-usage')).toBeTruthy();
+    const breakdown = (
+      data as unknown as { x_iris: { ocr: { model: string; images: Array<{ model: string }> } } }
+    ).x_iris.ocr;
+    expect(breakdown.model).toBe('gpt-4o-mini');
+    expect(breakdown.images).toHaveLength(1);
     expect(countImages(lastJson(openAi) as ChatBody)).toBe(1);
     const claudeBody = lastJson(anthropic) as MessagesBody;
     expect(JSON.stringify(claudeBody)).toContain('ANALYSIS: a blue square');

@@ -72,6 +72,9 @@ export class ResponsesService {
     };
     if (result.kind === 'completion') {
       const response = convertChatCompletion(result.completion, skeleton, randomResponseIds, nowSeconds());
+      // A layer's breakdown (OCR mode's `x_iris.ocr`) is kept on the Response as on the chat completion.
+      const iris = (result.completion as { x_iris?: unknown }).x_iris;
+      if (iris !== undefined) (response as { x_iris?: unknown }).x_iris = iris;
       return { ...info, kind: 'response', response, usage: result.completion.usage };
     }
     let usage: CompletionUsage | undefined;

@@ -64,8 +64,8 @@ describe('SseWriter', () => {
       ...Array.from({ length: 20 }, (_, index) => `data: {"index":${index}}`),
       'data: [DONE]',
     ]);
-    // Headers and 21 events in one turn: one socket write, not 22.
-    expect(socketWrites).toBe(1);
+    // Headers at once; the 20 events and [DONE] of the turn in one write with the end of the body.
+    expect(socketWrites).toBe(2);
   });
 
   it('does not hold an event back across turns (the client sees it before the next one is written)', async () => {

@@ -13,7 +13,10 @@ const FIXTURES = path.join(__dirname, '..', 'results', 'fixtures');
 /** Base64 text length of each image, and the decoded size it stands for. */
 const IMAGE_SIZES = {
   '1m': 1 << 20, // ~1 MiB of base64 (~0.75 MiB PNG)
-  '5m': 5 << 20, // ~5 MiB of base64 (~3.75 MiB PNG; under Claude's 5 MB limit)
+  // Just under 5 MiB of base64 (~3.7 MiB PNG): Claude's limit is 5 MiB of base64, and an image over it is
+  // re-encoded by the image layer (the shared harness's "5 MiB" image is 1.5 KB over; see S5a5x).
+  '5m': (5 << 20) - (32 << 10),
+  '5m-over': 5 << 20, // the shared harness's size: 5,244,368 base64 characters, over Claude's limit
   '20m': Math.ceil((20_000_000 / 3) * 4), // a 20 MB PNG (~26.7 MB of base64; Gemini takes up to 20 MiB)
 };
 
@@ -127,6 +130,15 @@ const DEFINITIONS = [
   ['S5a5', 'anthropic', false, '[[mock chunks=20]]', '5m', null, '~5 MiB base64 PNG → Claude'],
   ['S5g1', 'google', false, '[[mock chunks=20]]', '1m', null, '~1 MiB base64 PNG → Gemini'],
   ['S5g5', 'google', false, '[[mock chunks=20]]', '5m', null, '~5 MiB base64 PNG → Gemini'],
+  [
+    'S5a5x',
+    'anthropic',
+    false,
+    '[[mock chunks=20]]',
+    '5m-over',
+    null,
+    '5 MiB + 1.5 KB base64 PNG → Claude (over its limit: fitted)',
+  ],
   ['S6', 'google', false, '[[mock chunks=20]]', '20m', null, '20 MB PNG (26.7 MB base64) → Gemini'],
   // extras, not in the default set
   [

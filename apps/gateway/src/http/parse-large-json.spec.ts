@@ -56,6 +56,18 @@ describe('parseLargeJson', () => {
     expect(isCheckedDataUri(holder, holder.url)).toBe(checked);
   });
 
+  it('checks the alphabet past the first window (a space after 4.5 MiB leaves the image to JSON.parse)', async () => {
+    const big = randomBytes(3_600_000).toString('base64');
+    const url = `data:image/png;base64,${big.slice(0, 4_700_000)} ${big.slice(4_700_000)}`;
+    const text = chat([image(url)]);
+    const parsed = (await parseLargeJson(Buffer.from(text))) as {
+      messages: Array<{ content: Array<{ image_url: { url: string } }> }>;
+    };
+    expect(parsed).toEqual(JSON.parse(text));
+    const holder = parsed.messages[0].content[0].image_url;
+    expect(isCheckedDataUri(holder, holder.url)).toBe(false);
+  });
+
   it.each([
     ['a string end followed by data:', `{"a":"q"${JSON.stringify(uri)},"b":1}`],
     ['an unterminated data URI', `{"a":"${uri}`],

@@ -16,7 +16,9 @@ const BACKSLASH = 0x5c;
 /** The part of a data URI before the base64: `data:image/png;base64,` (media type characters only). */
 const BASE64_HEADER = /^data:[a-z0-9!#$&^_.+\-/]*;base64,$/i;
 /** Anything outside the standard base64 alphabet (such a URI stays for JSON.parse and the image layer). */
-const NON_BASE64 = /[^A-Za-z0-9+/=]/g;
+const NON_BASE64 = /[^A-Za-z0-9+/=]/;
+/** The alphabet check runs over windows of this many characters, one turn of the event loop each. */
+const CHECK_WINDOW = 4 * 1024 * 1024;
 const TOKEN_PREFIX = `iris-lifted-${randomBytes(8).toString('hex')}-`;
 
 /**
@@ -54,8 +56,7 @@ export async function parseLargeJson(body: Buffer): Promise<unknown> {
     if (!BASE64_HEADER.test(body.toString('latin1', start + 1, comma + 1))) continue;
     const text = heapLatin1(body, start + 1, end);
     await nextTurn(); // a 20 MB image: the copy and the check in separate turns
-    NON_BASE64.lastIndex = comma - start;
-    if (NON_BASE64.test(text)) continue;
+    if (!(await isBase64From(text, comma - start))) continue;
     const token = `${TOKEN_PREFIX}${lifted.size}`;
     lifted.set(token, text);
     pieces.push(decode(body, copiedUpTo, start), `"${token}"`);
@@ -71,6 +72,15 @@ export async function parseLargeJson(body: Buffer): Promise<unknown> {
   // A token that did not come back in a value position: take the long way.
   if (restored.count !== lifted.size || restored.inKey) return JSON.parse(decode(body, 0, body.length));
   return restored.value;
+}
+
+/** Whether `text` from `from` on is all base64 alphabet; windows are sliced strings (no copy). */
+async function isBase64From(text: string, from: number): Promise<boolean> {
+  for (let offset = from; offset < text.length; offset += CHECK_WINDOW) {
+    if (offset > from) await nextTurn();
+    if (NON_BASE64.test(text.slice(offset, offset + CHECK_WINDOW))) return false;
+  }
+  return true;
 }
 
 /**

@@ -92,7 +92,11 @@ export async function writeSse(
   options: { delayMs?: number; headers?: Record<string, string> } = {},
 ): Promise<void> {
   if (!response.headersSent) {
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...options.headers });
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      ...options.headers,
+    });
   }
   for (const { event, data } of events) {
     if (response.destroyed) return;
@@ -103,7 +107,12 @@ export async function writeSse(
   response.end();
 }
 
-export function writeJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function writeJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
 }

@@ -84,17 +84,9 @@ export class ChatService {
       completion.model = clientModel;
       return { kind: 'completion', completion, report, route };
     }
-    const chunks = await peekFirst(renameModel(route.adapter.stream(request, options), clientModel));
+    const chunks = await peekFirst(route.adapter.stream(request, options), (chunk) => {
+      chunk.model = clientModel;
+    });
     return { kind: 'stream', chunks, report, route };
-  }
-}
-
-async function* renameModel(
-  chunks: AsyncIterable<ChatCompletionChunk>,
-  model: string,
-): AsyncIterable<ChatCompletionChunk> {
-  for await (const chunk of chunks) {
-    chunk.model = model;
-    yield chunk;
   }
 }

@@ -39,4 +39,15 @@ describe('peekFirst', () => {
     for await (const value of await peekFirst(empty())) values.push(value);
     expect(values).toEqual([]);
   });
+
+  it('applies `each` to every item, the first included, as it passes', async () => {
+    async function* source(): AsyncIterable<{ model: string }> {
+      yield { model: 'upstream-a' };
+      yield { model: 'upstream-b' };
+    }
+    const seen: string[] = [];
+    for await (const item of await peekFirst(source(), (value) => (value.model = 'client-name')))
+      seen.push(item.model);
+    expect(seen).toEqual(['client-name', 'client-name']);
+  });
 });

@@ -24,6 +24,15 @@ interface OpenMessage {
   id: string;
   parts: MessagePart[];
 }
+/** Where a message's newest content part is, as the part events name it. */
+function lastPartPosition(message: OpenMessage): {
+  item_id: string;
+  output_index: number;
+  content_index: number;
+} {
+  return { item_id: message.id, output_index: message.outputIndex, content_index: message.parts.length - 1 };
+}
+
 interface OpenReasoning {
   kind: 'reasoning';
   outputIndex: number;
@@ -165,11 +174,7 @@ export async function* chatChunksToResponseEvents(
     const part: MessagePart =
       type === 'output_text' ? { type, text: '', annotations: [], logprobs: [] } : { type, refusal: '' };
     message.parts.push(part);
-    const base = {
-      item_id: message.id,
-      output_index: message.outputIndex,
-      content_index: message.parts.length - 1,
-    };
+    const base = lastPartPosition(message);
     yield { type: 'response.content_part.added', sequence_number: sequence++, ...base, part: { ...part } };
     return part;
   }
@@ -230,11 +235,7 @@ export async function* chatChunksToResponseEvents(
     const message = yield* openMessage();
     const part = yield* partOfType(message, 'output_text');
     if (part.type === 'output_text') part.text += delta;
-    const base = {
-      item_id: message.id,
-      output_index: message.outputIndex,
-      content_index: message.parts.length - 1,
-    };
+    const base = lastPartPosition(message);
     yield { type: 'response.output_text.delta', sequence_number: sequence++, ...base, delta, logprobs: [] };
   }
 
@@ -242,11 +243,7 @@ export async function* chatChunksToResponseEvents(
     const message = yield* openMessage();
     const part = yield* partOfType(message, 'refusal');
     if (part.type === 'refusal') part.refusal += delta;
-    const base = {
-      item_id: message.id,
-      output_index: message.outputIndex,
-      content_index: message.parts.length - 1,
-    };
+    const base = lastPartPosition(message);
     yield { type: 'response.refusal.delta', sequence_number: sequence++, ...base, delta };
   }
 

@@ -7,7 +7,7 @@ export * from './images/prepared-image';
 export * from './ocr';
 export * from './http/upstream-agent';
 export { createUpstreamFetch } from './http/upstream-fetch';
-export { deferImageStrings } from './http/deferred-json-strings';
+export { deferImageStrings, releaseDeferredStrings } from './http/deferred-json-strings';
 export { isCheckedDataUri, markCheckedDataUri } from './http/checked-data-uris';
 export * from './responses';
 export * from './images';

@@ -6,6 +6,7 @@ import type {
   ChatRequest,
   ProviderImageRules,
 } from '@app/core';
+import { releaseDeferredStrings } from '@app/core';
 import { peekFirst } from '../http/peek-first';
 import { BackendRegistry } from '../routing/backend-registry';
 import type { Route } from '../routing/model-router';
@@ -79,14 +80,20 @@ export class ChatService {
       requestId: context.requestId,
       report,
     };
-    if (!context.stream) {
-      const completion = await route.adapter.complete(request, options);
-      completion.model = clientModel;
-      return { kind: 'completion', completion, report, route };
+    // Once the call settles (a stream: its first chunk), every upstream fetch of it has been made, so any
+    // image string it deferred and did not send is released now rather than by the sweep.
+    try {
+      if (!context.stream) {
+        const completion = await route.adapter.complete(request, options);
+        completion.model = clientModel;
+        return { kind: 'completion', completion, report, route };
+      }
+      const chunks = await peekFirst(route.adapter.stream(request, options), (chunk) => {
+        chunk.model = clientModel;
+      });
+      return { kind: 'stream', chunks, report, route };
+    } finally {
+      releaseDeferredStrings(request);
     }
-    const chunks = await peekFirst(route.adapter.stream(request, options), (chunk) => {
-      chunk.model = clientModel;
-    });
-    return { kind: 'stream', chunks, report, route };
   }
 }

@@ -8,6 +8,7 @@ import {
   deferJsonSafeStrings,
   jsonSafeImageStrings,
   pendingDeferredStrings,
+  releaseDeferredStrings,
   spliceDeferredStrings,
 } from './deferred-json-strings';
 
@@ -92,6 +93,23 @@ describe('deferred JSON strings', () => {
     const before = pendingDeferredStrings();
     const { request } = imageRequest(false);
     expect(deferImageStrings({ url: dataUri }, request)).toEqual({ url: dataUri });
+    expect(pendingDeferredStrings()).toBe(before);
+  });
+
+  it("releases the strings of a call that never sent them, and only that request's", () => {
+    const before = pendingDeferredStrings();
+    const failed = imageRequest(true).request;
+    const other = imageRequest(true).request;
+    deferImageStrings({ data: base64 }, failed);
+    deferImageStrings({ data: base64 }, failed);
+    const otherParams = deferImageStrings({ data: base64 }, other);
+    expect(pendingDeferredStrings()).toBe(before + 3);
+    releaseDeferredStrings(failed);
+    expect(pendingDeferredStrings()).toBe(before + 1);
+    // The other request's token still splices.
+    expect(spliced(JSON.stringify(otherParams))).toBe(JSON.stringify({ data: base64 }));
+    expect(pendingDeferredStrings()).toBe(before);
+    releaseDeferredStrings(other); // already sent: nothing left, no error
     expect(pendingDeferredStrings()).toBe(before);
   });
 });

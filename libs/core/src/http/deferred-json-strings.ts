@@ -23,6 +23,8 @@ const UNUSED_TTL_MS = 5 * 60_000;
 
 const TOKEN_PREFIX = `iris-deferred-${randomBytes(8).toString('hex')}-`;
 const registry = new Map<string, { value: string; createdAt: number }>();
+/** Tokens registered for each chat request, so the app can release the unsent ones when the call settles. */
+const tokensByRequest = new WeakMap<ChatRequest, string[]>();
 let nextId = 0;
 let sweeper: NodeJS.Timeout | undefined;
 
@@ -55,23 +57,42 @@ export function jsonSafeImageStrings(request: ChatRequest): Set<string> {
  */
 export function deferJsonSafeStrings<T>(value: T, safe: ReadonlySet<string>): T {
   if (safe.size === 0) return value;
-  return replace(value, safe) as T;
+  return replace(value, safe, []) as T;
 }
 
 /** The SDK call's params with the request's image strings deferred (see the module comment). */
 export function deferImageStrings<T>(params: T, request: ChatRequest): T {
-  return deferJsonSafeStrings(params, jsonSafeImageStrings(request));
+  const safe = jsonSafeImageStrings(request);
+  if (safe.size === 0) return params;
+  let tokens = tokensByRequest.get(request);
+  if (!tokens) tokensByRequest.set(request, (tokens = []));
+  return replace(params, safe, tokens) as T;
 }
 
-function replace(value: unknown, safe: ReadonlySet<string>): unknown {
+/**
+ * Forgets the request's tokens that no upstream fetch consumed (an SDK call that failed before sending).
+ * The app calls it once the adapter call has settled, so a failed call does not keep multi-MB strings
+ * until the sweep; consumed tokens are already gone, so this is a no-op on success.
+ */
+export function releaseDeferredStrings(request: ChatRequest): void {
+  const tokens = tokensByRequest.get(request);
+  if (!tokens) return;
+  tokensByRequest.delete(request);
+  for (const token of tokens) registry.delete(token);
+}
+
+function replace(value: unknown, safe: ReadonlySet<string>, tokens: string[]): unknown {
   if (typeof value === 'string') {
-    return value.length >= DEFER_MIN_LENGTH && safe.has(value) ? register(value) : value;
+    if (value.length < DEFER_MIN_LENGTH || !safe.has(value)) return value;
+    const token = register(value);
+    tokens.push(token);
+    return token;
   }
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let index = 0; index < value.length; index++) {
       const item: unknown = value[index];
-      const replaced = replace(item, safe);
+      const replaced = replace(item, safe, tokens);
       if (replaced !== item) {
         copy ??= value.slice();
         copy[index] = replaced;
@@ -85,7 +106,7 @@ function replace(value: unknown, safe: ReadonlySet<string>): unknown {
     let copy: Record<string, unknown> | undefined;
     for (const key of Object.keys(value)) {
       const item = (value as Record<string, unknown>)[key];
-      const replaced = replace(item, safe);
+      const replaced = replace(item, safe, tokens);
       if (replaced !== item) {
         copy ??= { ...(value as Record<string, unknown>) };
         copy[key] = replaced;

@@ -95,11 +95,9 @@ export class GeminiAdapter implements ProviderAdapter {
     const plan = this.plan(request, options);
     const call = this.startCall(options);
     try {
-      const response = await this.client.models.generateContent({
-        model: options.model,
-        contents: deferImageStrings(plan.contents, request),
-        config: { ...plan.config, ...call.config },
-      });
+      const response = await this.client.models.generateContent(
+        this.sdkParameters(request, plan, call, options),
+      );
       return convertGeminiResponse(response, {
         model: options.model,
         onUnmappedFinishReason: this.logUnmapped(options),
@@ -115,11 +113,9 @@ export class GeminiAdapter implements ProviderAdapter {
     const plan = this.plan(request, options);
     const call = this.startCall(options);
     try {
-      const events = await this.client.models.generateContentStream({
-        model: options.model,
-        contents: deferImageStrings(plan.contents, request),
-        config: { ...plan.config, ...call.config },
-      });
+      const events = await this.client.models.generateContentStream(
+        this.sdkParameters(request, plan, call, options),
+      );
       yield* geminiStreamToChunks(touchOnEach(events, call), {
         model: options.model,
         onUnmappedFinishReason: this.logUnmapped(options),
@@ -143,6 +139,15 @@ export class GeminiAdapter implements ProviderAdapter {
       if (!options.report.droppedParameters.includes(name)) options.report.droppedParameters.push(name);
     }
     return plan;
+  }
+
+  /** The SDK call's parameters: the converted request, with this call's abort signal, fetch and no hidden retries. */
+  private sdkParameters(request: ChatRequest, plan: GeminiRequest, call: UpstreamCall, options: CallOptions) {
+    return {
+      model: options.model,
+      contents: deferImageStrings(plan.contents, request),
+      config: { ...plan.config, ...call.config },
+    };
   }
 
   private modelOptions(model: string): GeminiModelOptions {

@@ -91,14 +91,7 @@ export async function* chatChunksToResponseEvents(
     current = undefined;
     if (item.kind === 'reasoning') {
       yield* closeReasoningPart(item);
-      const finished = reasoningItem(item.id, item.text, status, asSummary);
-      done[item.outputIndex] = finished;
-      yield {
-        type: 'response.output_item.done',
-        sequence_number: sequence++,
-        output_index: item.outputIndex,
-        item: finished,
-      };
+      yield finishItem(item.outputIndex, reasoningItem(item.id, item.text, status, asSummary));
       return;
     }
     yield* closeLastPart(item);
@@ -109,12 +102,17 @@ export async function* chatChunksToResponseEvents(
       status,
       content: item.parts,
     };
-    done[item.outputIndex] = finished;
-    yield {
+    yield finishItem(item.outputIndex, finished);
+  }
+
+  /** Records a finished output item and announces it. */
+  function finishItem(outputIndex: number, item: ResponseOutputItem): ResponseStreamEvent {
+    done[outputIndex] = item;
+    return {
       type: 'response.output_item.done',
       sequence_number: sequence++,
-      output_index: item.outputIndex,
-      item: finished,
+      output_index: outputIndex,
+      item,
     };
   }
 
@@ -309,14 +307,7 @@ export async function* chatChunksToResponseEvents(
         name: call.name,
         arguments: call.arguments,
       };
-      const finished = callItem(call, status);
-      done[call.outputIndex] = finished;
-      yield {
-        type: 'response.output_item.done',
-        sequence_number: sequence++,
-        output_index: call.outputIndex,
-        item: finished,
-      };
+      yield finishItem(call.outputIndex, callItem(call, status));
     }
   }
 

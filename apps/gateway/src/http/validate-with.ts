@@ -1,5 +1,8 @@
 import { validateSync, type ValidationError } from 'class-validator';
 import { GatewayError } from '@app/core';
+import { cacheValidationMetadata } from './validation-metadata-cache';
+
+cacheValidationMetadata();
 
 type DtoClass<T> = new () => T;
 

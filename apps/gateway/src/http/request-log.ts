@@ -1,4 +1,5 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import type { CompletionUsage, GatewayError } from '@app/core';
 
 /** What one request's log line says besides route, status and latency. Never bodies, images or keys. */
@@ -15,6 +16,14 @@ export interface RequestLogFields {
 
 const FIELDS = Symbol('iris.requestLog');
 type WithFields = FastifyRequest & { [FIELDS]?: RequestLogFields };
+
+const ACCESS_LOGGER = Symbol('iris.accessLogger');
+type WithAccessLogger = FastifyInstance & { [ACCESS_LOGGER]?: Logger };
+
+/** The logger that writes the per-request lines (without redaction: the line never holds a body or key). */
+export function useAccessLogger(fastify: FastifyInstance, logger: Logger): void {
+  (fastify as WithAccessLogger)[ACCESS_LOGGER] = logger;
+}
 
 export function requestLog(request: FastifyRequest): RequestLogFields {
   const holder = request as WithFields;
@@ -44,6 +53,7 @@ export function logFinishedRequest(request: FastifyRequest, status: number, star
   }
   if (fields.error)
     line.error = { type: fields.error.type, code: fields.error.code, message: fields.error.message };
-  if (status >= 500) request.log.warn(line, 'request failed');
-  else request.log.info(line, 'request finished');
+  const logger = (request.server as WithAccessLogger)[ACCESS_LOGGER] ?? request.log;
+  if (status >= 500) logger.warn(line, 'request failed');
+  else logger.info(line, 'request finished');
 }

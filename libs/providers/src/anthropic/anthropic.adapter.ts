@@ -83,8 +83,9 @@ export class AnthropicAdapter implements ProviderAdapter {
   async complete(request: ChatRequest, options: CallOptions): Promise<ChatCompletion> {
     const plan = this.plan(request, options);
     const count = choiceCount(request);
-    const scope = new AbortController();
-    const signal = AbortSignal.any([options.signal, scope.signal]);
+    // n > 1: one failed choice stops the others (a linked signal costs a little, so only then).
+    const scope = count > 1 ? new AbortController() : undefined;
+    const signal = scope ? AbortSignal.any([options.signal, scope.signal]) : options.signal;
     try {
       const messages = await Promise.all(
         Array.from({ length: count }, () =>
@@ -99,7 +100,7 @@ export class AnthropicAdapter implements ProviderAdapter {
         logger: this.logger,
       });
     } catch (error) {
-      scope.abort(); // one choice failed: stop the others
+      scope?.abort(); // one choice failed: stop the others
       throw mapAnthropicError(error, this.name, options.signal);
     }
   }

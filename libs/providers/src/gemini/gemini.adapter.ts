@@ -29,6 +29,8 @@ interface UpstreamCall {
   >;
   /** Restart the deadline (streams: the deadline is the longest silence between events). */
   touch(): void;
+  /** The upstream response was read to its end: `end` has nothing left to abort. */
+  finished(): void;
   /** Aborts the upstream request if it is still open and clears the timer. */
   end(): void;
   fail(error: unknown): Error;
@@ -98,6 +100,7 @@ export class GeminiAdapter implements ProviderAdapter {
       const response = await this.client.models.generateContent(
         this.sdkParameters(request, plan, call, options),
       );
+      call.finished();
       return convertGeminiResponse(response, {
         model: options.model,
         onUnmappedFinishReason: this.logUnmapped(options),
@@ -168,6 +171,7 @@ export class GeminiAdapter implements ProviderAdapter {
     let timedOut = false;
     let retryAfterHeader: string | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let open = true;
     const touch = (): void => {
       clearTimeout(timer);
       timer = setTimeout(() => {
@@ -189,9 +193,11 @@ export class GeminiAdapter implements ProviderAdapter {
         },
       },
       touch,
+      finished: () => (open = false),
+      // Aborting costs a DOMException and an event through every linked signal: only when still open.
       end: () => {
         clearTimeout(timer);
-        controller.abort();
+        if (open) controller.abort();
       },
       fail: (error) =>
         mapGeminiError(error, {
@@ -214,4 +220,5 @@ async function* touchOnEach(
     call.touch();
     yield event;
   }
+  call.finished();
 }

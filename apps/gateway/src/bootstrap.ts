@@ -14,6 +14,7 @@ import { logFinishedRequest, useAccessLogger } from './http/request-log';
 import { sendError } from './http/send-error';
 import { PinoNestLogger } from './http/pino-nest-logger';
 import { registerJsonBodyParser } from './http/json-body-parser';
+import { BodyMemoryBudget, createBodyBudgetHook } from './http/body-memory-budget';
 
 export interface GatewayOptions {
   /** The only source of configuration besides `configYaml` (tests pass their own, `main` passes process.env). */
@@ -79,6 +80,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     done();
   });
   fastify.addHook('onRequest', createGatewayKeyHook(config.gatewayKeys));
+  if (config.inFlightBodyBytes > 0) {
+    const budget = new BodyMemoryBudget({
+      budgetBytes: config.inFlightBodyBytes,
+      queueTimeoutMs: config.queueTimeoutMs,
+    });
+    fastify.addHook(
+      'preParsing',
+      createBodyBudgetHook(budget, config.bodyLimitBytes, config.inFlightBodyBytes),
+    );
+  }
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     logFinishedRequest(
       request,

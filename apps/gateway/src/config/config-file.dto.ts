@@ -41,6 +41,9 @@ export class BackendFileEntry {
 export class LimitsFileSection {
   @IsOptional() @IsInt() @Min(1024) bodyLimitBytes?: number;
   @IsOptional() @IsInt() @Min(0) drainTimeoutMs?: number;
+  /** Bytes of large request bodies in flight at once (0 = unbounded); see body-memory-budget.ts. */
+  @IsOptional() @IsInt() @Min(0) inFlightBodyBytes?: number;
+  @IsOptional() @IsInt() @Min(1) queueTimeoutMs?: number;
 }
 
 export class ImagesFileSection {

@@ -40,6 +40,10 @@ export interface GatewayConfig {
   /** Bearer keys clients must present; empty = open gateway (a warning is logged at start). */
   gatewayKeys: string[];
   bodyLimitBytes: number;
+  /** Admission control: bytes of large bodies in flight at once (0 = unbounded). */
+  inFlightBodyBytes: number;
+  /** How long a large request may wait for room before a 503. */
+  queueTimeoutMs: number;
   /** Time allowed for in-flight requests at shutdown. */
   drainTimeoutMs: number;
   logLevel: string;

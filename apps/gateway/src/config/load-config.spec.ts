@@ -32,6 +32,8 @@ describe('loadConfig', () => {
     expect(config.port).toBe(8080);
     expect(config.gatewayKeys).toEqual([]);
     expect(config.bodyLimitBytes).toBe(64 * 1024 * 1024);
+    expect(config.inFlightBodyBytes).toBe(128 * 1024 * 1024);
+    expect(config.queueTimeoutMs).toBe(30_000);
     expect(config.images.allowPrivateHosts).toBe(false);
     expect(config.ocr.defaultModel).toBe('local-ocr');
   });
@@ -75,10 +77,14 @@ backends:
     headers: { x-team: "\${TEAM:-blue}" }
 aliases:
   fast: ollama/llava
-limits: { bodyLimitBytes: 1048576 }
+limits: { bodyLimitBytes: 1048576, inFlightBodyBytes: 0, queueTimeoutMs: 5000 }
 images: { allowPrivateHosts: true, maxImageBytes: 1000 }
 `;
     const config = loadConfig({ IRIS_KEY: 'secret' }, providers, yaml);
+    expect(config).toMatchObject({ inFlightBodyBytes: 0, queueTimeoutMs: 5000 });
+    expect(
+      loadConfig({ IRIS_KEY: 'secret', IRIS_INFLIGHT_BODY_BYTES: '1000' }, providers, yaml).inFlightBodyBytes,
+    ).toBe(1000);
     const ollama = config.backends.find((backend) => backend.name === 'ollama')!;
     expect(ollama).toMatchObject({
       provider: 'openai',

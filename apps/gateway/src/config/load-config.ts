@@ -204,6 +204,14 @@ export function loadConfig(
       parseInteger(environment.IRIS_BODY_LIMIT_BYTES, 'IRIS_BODY_LIMIT_BYTES') ??
       file.limits?.bodyLimitBytes ??
       64 * MEBIBYTE,
+    inFlightBodyBytes:
+      parseInteger(environment.IRIS_INFLIGHT_BODY_BYTES, 'IRIS_INFLIGHT_BODY_BYTES') ??
+      file.limits?.inFlightBodyBytes ??
+      128 * MEBIBYTE,
+    queueTimeoutMs:
+      parseInteger(environment.IRIS_QUEUE_TIMEOUT_MS, 'IRIS_QUEUE_TIMEOUT_MS') ??
+      file.limits?.queueTimeoutMs ??
+      30_000,
     drainTimeoutMs:
       parseInteger(environment.IRIS_DRAIN_TIMEOUT_MS, 'IRIS_DRAIN_TIMEOUT_MS') ??
       file.limits?.drainTimeoutMs ??

@@ -32,7 +32,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(8080);
     expect(config.gatewayKeys).toEqual([]);
     expect(config.bodyLimitBytes).toBe(64 * 1024 * 1024);
-    expect(config.inFlightBodyBytes).toBe(128 * 1024 * 1024);
+    expect(config.inFlightBodyBytes).toBe(64 * 1024 * 1024);
     expect(config.queueTimeoutMs).toBe(30_000);
     expect(config.images.allowPrivateHosts).toBe(false);
     expect(config.ocr.defaultModel).toBe('local-ocr');

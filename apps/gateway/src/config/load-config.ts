@@ -207,7 +207,7 @@ export function loadConfig(
     inFlightBodyBytes:
       parseInteger(environment.IRIS_INFLIGHT_BODY_BYTES, 'IRIS_INFLIGHT_BODY_BYTES') ??
       file.limits?.inFlightBodyBytes ??
-      128 * MEBIBYTE,
+      64 * MEBIBYTE,
     queueTimeoutMs:
       parseInteger(environment.IRIS_QUEUE_TIMEOUT_MS, 'IRIS_QUEUE_TIMEOUT_MS') ??
       file.limits?.queueTimeoutMs ??

@@ -105,31 +105,39 @@ export class AnthropicAdapter implements ProviderAdapter {
     }
   }
 
-  async *stream(request: ChatRequest, options: CallOptions): AsyncIterable<ChatCompletionChunk> {
+  stream(request: ChatRequest, options: CallOptions): AsyncIterable<ChatCompletionChunk> {
+    // One choice: the choice's own generator, without a delegating layer (one fewer hop per chunk).
+    return choiceCount(request) === 1
+      ? this.streamChoice(request, options, 0)
+      : this.streamChoices(request, options);
+  }
+
+  /** n > 1: n upstream streams merged under one id, each chunk carrying its choice index. */
+  private async *streamChoices(
+    request: ChatRequest,
+    options: CallOptions,
+  ): AsyncGenerator<ChatCompletionChunk> {
     const plan = this.plan(request, options);
-    const count = choiceCount(request);
-    // Each upstream call gets its own deferred image strings (single-use; see deferImageStrings).
-    const planFor = (): AnthropicRequestPlan => ({ ...plan, body: deferImageStrings(plan.body, request) });
-    if (count === 1) {
-      yield* this.streamChoice(planFor(), options, 0);
-      return;
-    }
-    // n > 1: n upstream streams merged under one id, each chunk carrying its choice index.
     const shared = { id: `chatcmpl-${options.requestId}`, created: Math.floor(Date.now() / 1000) };
     yield* mergeChoiceStreams(
-      Array.from({ length: count }, (_, index) => this.streamChoice(planFor(), options, index, shared)),
+      Array.from({ length: choiceCount(request) }, (_, index) =>
+        this.streamChoice(request, options, index, shared, plan),
+      ),
     );
   }
 
   private async *streamChoice(
-    plan: AnthropicRequestPlan,
+    request: ChatRequest,
     options: CallOptions,
     choiceIndex: number,
     shared: { id?: string; created?: number } = {},
+    planned?: AnthropicRequestPlan,
   ): AsyncGenerator<ChatCompletionChunk> {
+    const plan = planned ?? this.plan(request, options);
     try {
+      // Each upstream call gets its own deferred image strings (single-use; see deferImageStrings).
       const events = await this.client.messages.create(
-        { ...plan.body, stream: true },
+        { ...deferImageStrings(plan.body, request), stream: true },
         { signal: options.signal },
       );
       yield* anthropicStreamToChunks(events, {

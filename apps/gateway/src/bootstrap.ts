@@ -27,6 +27,8 @@ export interface Gateway {
   app: NestFastifyApplication;
   config: GatewayConfig;
   logger: pino.Logger;
+  /** Writes out buffered log lines (the app does it when it closes; main.ts also at process exit). */
+  flushLogs(): void;
 }
 
 const STARTED_AT = Symbol('iris.startedAt');
@@ -35,9 +37,19 @@ type TimedRequest = FastifyRequest & { [STARTED_AT]?: bigint };
 /** Builds the whole gateway (not yet listening). */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const config = loadConfig(options.env, PROVIDERS, options.configYaml);
-  // Synchronous writes to stdout: measured cheaper per request here than sonic-boom's asynchronous mode,
-  // whose writes go through libuv's thread pool (docs/PERFORMANCE.md).
-  const destination = pino.destination({ dest: 1, sync: true });
+  // Lines are gathered and written to stdout 4 KiB at a time, synchronously, and at least every 250 ms: one
+  // write system call per ~15 requests instead of one each (measured: about a tenth of a small request's
+  // CPU on this machine). sonic-boom's asynchronous mode was slower here (its writes go through libuv's
+  // thread pool). Flushed when the app closes and at process exit (main.ts).
+  const destination = pino.destination({ dest: 1, sync: true, minLength: 4096 });
+  const flushTimer = setInterval(() => destination.flush(), 250).unref();
+  const flushLogs = (): void => {
+    try {
+      destination.flushSync();
+    } catch {
+      // stdout is already gone (closed pipe at exit): there is nowhere left to write.
+    }
+  };
   const logger = pino(
     {
       level: config.logLevel,
@@ -111,11 +123,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   fastify.addHook('onClose', (_instance: unknown, done: () => void) => {
     clearInterval(drainTimer);
+    clearInterval(flushTimer);
+    flushLogs();
     done();
   });
   await app.init();
   if (config.gatewayKeys.length === 0) {
     logger.warn('GATEWAY_API_KEYS is not set: the gateway is open to anyone who can reach it.');
   }
-  return { app, config, logger };
+  return { app, config, logger, flushLogs };
 }

@@ -6,7 +6,8 @@ import { createGateway } from './bootstrap';
  * embedded default: the built-in offline OCR model answers image requests, no API key needed.
  */
 async function main(): Promise<void> {
-  const { app, config, logger } = await createGateway({ env: process.env });
+  const { app, config, logger, flushLogs } = await createGateway({ env: process.env });
+  process.once('exit', flushLogs);
   await app.listen(config.port, config.host);
   // The bound port, which differs from the configured one when that is 0.
   const { port } = app.getHttpServer().address() as AddressInfo;

@@ -60,4 +60,12 @@ describe('ModelRouter', () => {
   it('says which key configures a known provider that is missing', () => {
     expect(() => router.resolve('claude-sonnet-4-5')).toThrow(/set ANTHROPIC_API_KEY/);
   });
+  it('remembers pattern matches (same route again) for at most 1000 model names, and still refuses unknown ones', () => {
+    const fresh = new ModelRouter([backend('openai', ['gpt-*'])], [], providers);
+    expect(fresh.resolve('gpt-4o')).toBe(fresh.resolve('gpt-4o'));
+    for (let index = 0; index < 1100; index++) fresh.resolve(`gpt-${index}`);
+    expect(fresh.resolve('gpt-1050')).not.toBe(fresh.resolve('gpt-1050'));
+    expect(fresh.resolve('gpt-1050').upstreamModel).toBe('gpt-1050');
+    expect(() => fresh.resolve('claude-3')).toThrow(GatewayError);
+  });
 });

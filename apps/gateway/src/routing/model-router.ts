@@ -3,11 +3,14 @@ import type { BackendConfig, ConfiguredModel } from '../config/gateway-config';
 import { globMatches } from '../config/load-config';
 
 export interface Route {
-  adapter: ProviderAdapter;
-  backend: BackendConfig;
+  readonly adapter: ProviderAdapter;
+  readonly backend: BackendConfig;
   /** The model name sent upstream. */
-  upstreamModel: string;
+  readonly upstreamModel: string;
 }
+
+/** Pattern matches remembered (model names come from clients, so the memory is bounded). */
+const MAX_REMEMBERED_PATTERN_ROUTES = 1000;
 
 /**
  * Model name → backend + upstream model, in this order:
@@ -16,6 +19,7 @@ export interface Route {
 export class ModelRouter {
   private readonly configured = new Map<string, ConfiguredModel>();
   private readonly byName = new Map<string, { backend: BackendConfig; adapter: ProviderAdapter }>();
+  private readonly patternRoutes = new Map<string, Route>();
 
   constructor(
     private readonly backends: ReadonlyArray<{ backend: BackendConfig; adapter: ProviderAdapter }>,
@@ -37,9 +41,17 @@ export class ModelRouter {
       const entry = this.byName.get(model.slice(0, slash));
       if (entry && slash < model.length - 1) return { ...entry, upstreamModel: model.slice(slash + 1) };
     }
+    return this.patternRoutes.get(model) ?? this.matchPattern(model);
+  }
+
+  private matchPattern(model: string): Route {
     for (const entry of this.backends) {
       for (const pattern of entry.backend.modelPatterns) {
-        if (globMatches(pattern, model)) return { ...entry, upstreamModel: model };
+        if (globMatches(pattern, model)) {
+          const route: Route = { ...entry, upstreamModel: model };
+          if (this.patternRoutes.size < MAX_REMEMBERED_PATTERN_ROUTES) this.patternRoutes.set(model, route);
+          return route;
+        }
       }
     }
     throw this.notRoutable(model);

@@ -64,8 +64,8 @@ describe('SseWriter', () => {
       ...Array.from({ length: 20 }, (_, index) => `data: {"index":${index}}`),
       'data: [DONE]',
     ]);
-    // Headers at once; the 20 events and [DONE] of the turn in one write with the end of the body.
-    expect(socketWrites).toBe(2);
+    // The headers, the 20 events and [DONE] of the turn and the end of the body: one write.
+    expect(socketWrites).toBe(1);
   });
 
   it('does not hold an event back across turns (the client sees it before the next one is written)', async () => {
@@ -84,5 +84,24 @@ describe('SseWriter', () => {
       if (soFar.includes('"first":true')) release();
     });
     expect(body).toBe('data: {"first":true}\n\ndata: {"second":true}\n\ndata: [DONE]\n\n');
+  });
+  it('sends the status and headers in the same turn even when no event comes with them', async () => {
+    let release: () => void = () => {};
+    const later = new Promise<void>((resolve) => (release = resolve));
+    handler = (response) => {
+      const writer = new SseWriter(response);
+      writer.open(200, { 'x-request-id': 'r2' });
+      void later.then(() => writer.done());
+    };
+    const headersArrived = new Promise<IncomingMessage['headers']>((resolve, reject) => {
+      request(url, (response) => {
+        resolve(response.headers);
+        response.resume();
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect((await headersArrived)['x-request-id']).toBe('r2');
+    release();
   });
 });

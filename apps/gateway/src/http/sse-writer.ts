@@ -11,23 +11,27 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 /**
  * Server-sent events on the raw response: each event is written the moment it is given (no buffering
  * across turns of the event loop), `data: [DONE]` ends an OpenAI stream, and an error after the headers is
- * one `data: {"error":...}` event. Events given in the same turn (one upstream read often carries dozens)
- * leave in one socket write: they are joined and written at the end of the turn (`process.nextTick`, before
- * any I/O), which costs no latency and saves a syscall per event. (Not `cork()`: on Node 22+ a corked
- * response neither batches its writes nor keeps a body that `end()` is given while corked.)
+ * one `data: {"error":...}` event. What is given in the same turn (one upstream read often carries dozens of
+ * events, and the end of the upstream stream arrives with the last of them) leaves in one socket write:
+ * it is joined and written at the end of the turn (`setImmediate`, after this turn's I/O callbacks), which
+ * costs no latency and saves a system call per event. The headers go with the first write: the first event
+ * is already in hand when the stream opens, and if none comes in that turn they are flushed alone.
+ * (Not `cork()`: on Node 22+ a corked response neither batches its writes nor keeps a body that `end()` is
+ * given while corked.)
  */
 export class SseWriter {
   private readonly pending: string[] = [];
   private flushScheduled = false;
   /** The last socket write returned false: the caller should wait for `drained()`. */
   private full = false;
+  /** Something (headers or events) has been handed to the socket. */
+  private started = false;
 
   constructor(private readonly response: ServerResponse) {}
 
   open(status: number, headers: Record<string, string>): void {
     this.response.writeHead(status, { ...SSE_HEADERS, ...headers });
-    // The headers leave now, not with the first event.
-    this.response.flushHeaders();
+    this.scheduleFlush();
   }
 
   get closed(): boolean {
@@ -75,20 +79,29 @@ export class SseWriter {
 
   private write(text: string): boolean {
     this.pending.push(text);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      process.nextTick(() => this.flush());
-    }
+    this.scheduleFlush();
     return !this.full;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {
     this.flushScheduled = false;
-    if (this.pending.length === 0) return;
     if (this.closed) {
       this.pending.length = 0;
       return;
     }
+    if (this.pending.length === 0) {
+      // Opened, but no event this turn: the client gets the status and headers now.
+      if (!this.started) this.response.flushHeaders();
+      this.started = true;
+      return;
+    }
+    this.started = true;
     this.full = !this.response.write(this.takePending());
   }
 

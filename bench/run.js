@@ -212,8 +212,7 @@ async function main() {
     NODE_ENV: 'production',
   };
   const profileDirectory = path.join(resultsDirectory, 'profiles', stamp);
-  // The same V8 flag as `npm start` (package.json): a 64 MB young generation, fewer scavenges.
-  const nodeArguments = ['--max-semi-space-size=64', '-r', PRELOAD];
+  const nodeArguments = ['-r', PRELOAD];
   if (options.profile) nodeArguments.push('--cpu-prof', '--cpu-prof-dir', profileDirectory);
   const gatewayLog = path.join(resultsDirectory, `gateway-${stamp}.log`);
   const gateway = options.gatewayCmd

@@ -42,6 +42,33 @@ describe('fitImage (sharp, checked by decoding the output)', () => {
     expect(decoded.width).toBe(fitted.width);
   });
 
+  it('keeps transparency: an image with alpha falls back to the alpha-capable lossy format', async () => {
+    const input = await sharp({
+      create: {
+        width: 600,
+        height: 600,
+        channels: 4,
+        background: { r: 0, g: 0, b: 0, alpha: 0.5 },
+        noise: { type: 'gaussian', mean: 128, sigma: 60 },
+      },
+    })
+      .png()
+      .toBuffer();
+    const plan = {
+      outputType: 'image/png' as const,
+      maxBytes: input.length - 1,
+      lossyFallback: 'image/jpeg' as const,
+      lossyFallbackWithAlpha: 'image/webp' as const,
+      reasons: ['over limit'],
+    };
+    const fitted = await fitImage(input, plan);
+    expect(fitted.mediaType).toBe('image/webp');
+    expect((await sharp(fitted.data).metadata()).hasAlpha).toBe(true);
+    const opaque = await sharp(input).removeAlpha().png().toBuffer();
+    const fittedOpaque = await fitImage(opaque, { ...plan, maxBytes: opaque.length - 1 });
+    expect(fittedOpaque.mediaType).toBe('image/jpeg');
+  });
+
   it('downscales a PNG when no lossy format is accepted', async () => {
     const input = await gradient(800, 800).png({ compressionLevel: 0 }).toBuffer();
     const fitted = await fitImage(input, {

@@ -58,8 +58,11 @@ export async function fitImage(input: Buffer, plan: FitPlan): Promise<FittedImag
     if (!plan.maxBytes || data.length <= plan.maxBytes) {
       return { data, mediaType: outputType, width: info.width, height: info.height, attempts: attempt };
     }
-    if ((outputType === 'image/png' || outputType === 'image/gif') && plan.lossyFallback) {
-      outputType = plan.lossyFallback;
+    const lossy = metadata.hasAlpha
+      ? (plan.lossyFallbackWithAlpha ?? plan.lossyFallback)
+      : plan.lossyFallback;
+    if ((outputType === 'image/png' || outputType === 'image/gif') && lossy) {
+      outputType = lossy;
       continue;
     }
     const current = Math.max(info.width, info.height) || sourceLongest;

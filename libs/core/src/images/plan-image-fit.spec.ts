@@ -75,7 +75,8 @@ describe('planImageFit', () => {
         outputType: 'image/png',
         maxSide: undefined,
         maxBytes: 3 * 1024 * 1024 + 768 * 1024,
-        lossyFallback: 'image/webp',
+        lossyFallback: 'image/jpeg',
+        lossyFallbackWithAlpha: 'image/webp',
       },
     ],
     [

@@ -18,8 +18,14 @@ export interface FitPlan {
   maxSide?: number;
   /** Largest decoded output in bytes. */
   maxBytes?: number;
-  /** Lossy format to switch to when a lossless output is still too big (undefined: only downscale). */
+  /**
+   * Lossy format to switch to when a lossless output is still too big (undefined: only downscale). JPEG when
+   * accepted: it encodes ~9× faster than WebP at the same quality (measured: 32 vs 291 ms for a 1024×1307
+   * photo) and every backend takes it.
+   */
   lossyFallback?: ImageMediaType;
+  /** The same for an image with an alpha channel: WebP keeps transparency, JPEG would flatten it onto white. */
+  lossyFallbackWithAlpha?: ImageMediaType;
   /** Why, one line each (for the debug log and the report). */
   reasons: string[];
 }
@@ -73,7 +79,8 @@ export function planImageFit(
     outputType: outputTypeFor(facts, takenAsIs, accepted),
     maxSide,
     maxBytes,
-    lossyFallback: (['image/webp', 'image/jpeg'] as const).find((type) => accepted.includes(type)),
+    lossyFallback: (['image/jpeg', 'image/webp'] as const).find((type) => accepted.includes(type)),
+    lossyFallbackWithAlpha: (['image/webp', 'image/jpeg'] as const).find((type) => accepted.includes(type)),
     reasons,
   };
 }

@@ -99,7 +99,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     });
     fastify.addHook(
       'preParsing',
-      createBodyBudgetHook(budget, config.bodyLimitBytes, config.inFlightBodyBytes),
+      createBodyBudgetHook({
+        budget,
+        budgetBytes: config.inFlightBodyBytes,
+        bodyLimitBytes: config.bodyLimitBytes,
+        bodyReadTimeoutMs: config.bodyReadTimeoutMs,
+      }),
     );
   }
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {

@@ -44,6 +44,7 @@ export class LimitsFileSection {
   /** Bytes of large request bodies in flight at once (0 = unbounded); see body-memory-budget.ts. */
   @IsOptional() @IsInt() @Min(0) inFlightBodyBytes?: number;
   @IsOptional() @IsInt() @Min(1) queueTimeoutMs?: number;
+  @IsOptional() @IsInt() @Min(1) bodyReadTimeoutMs?: number;
 }
 
 export class ImagesFileSection {

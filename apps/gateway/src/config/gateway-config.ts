@@ -44,6 +44,8 @@ export interface GatewayConfig {
   inFlightBodyBytes: number;
   /** How long a large request may wait for room before a 503. */
   queueTimeoutMs: number;
+  /** How long an admitted large body has to arrive in full before its connection is closed. */
+  bodyReadTimeoutMs: number;
   /** Time allowed for in-flight requests at shutdown. */
   drainTimeoutMs: number;
   logLevel: string;

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
     expect(config.bodyLimitBytes).toBe(64 * 1024 * 1024);
     expect(config.inFlightBodyBytes).toBe(64 * 1024 * 1024);
     expect(config.queueTimeoutMs).toBe(30_000);
+    expect(config.bodyReadTimeoutMs).toBe(120_000);
     expect(config.images.allowPrivateHosts).toBe(false);
     expect(config.ocr.defaultModel).toBe('local-ocr');
   });

@@ -212,6 +212,10 @@ export function loadConfig(
       parseInteger(environment.IRIS_QUEUE_TIMEOUT_MS, 'IRIS_QUEUE_TIMEOUT_MS') ??
       file.limits?.queueTimeoutMs ??
       30_000,
+    bodyReadTimeoutMs:
+      parseInteger(environment.IRIS_BODY_READ_TIMEOUT_MS, 'IRIS_BODY_READ_TIMEOUT_MS') ??
+      file.limits?.bodyReadTimeoutMs ??
+      120_000,
     drainTimeoutMs:
       parseInteger(environment.IRIS_DRAIN_TIMEOUT_MS, 'IRIS_DRAIN_TIMEOUT_MS') ??
       file.limits?.drainTimeoutMs ??

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { request } from 'undici';
 import Fastify from 'fastify';
 import { GatewayError } from '@app/core';
@@ -68,7 +69,15 @@ describe('createBodyBudgetHook', () => {
   const budgetBytes = 3 * BUDGETED_BODY_BYTES;
   const budget = new BodyMemoryBudget({ budgetBytes, queueTimeoutMs: 10_000 });
   const app = Fastify();
-  app.addHook('preParsing', createBodyBudgetHook(budget, 64 * BUDGETED_BODY_BYTES, budgetBytes));
+  app.addHook(
+    'preParsing',
+    createBodyBudgetHook({
+      budget,
+      budgetBytes,
+      bodyLimitBytes: 64 * BUDGETED_BODY_BYTES,
+      bodyReadTimeoutMs: 300,
+    }),
+  );
   let holdResponses: Promise<void> = Promise.resolve();
   const seen: number[] = [];
   app.post('/upload', async (incoming) => {
@@ -120,4 +129,32 @@ describe('createBodyBudgetHook', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(budget.bytesInFlight).toBe(0);
   });
+  it('closes the connection of an admitted body that does not arrive in time, and frees its share', async () => {
+    const { hostname, port } = new URL(base);
+    const socket = connect(Number(port), hostname);
+    const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now())));
+    socket.on('error', () => undefined);
+    const startedAt = Date.now();
+    // Declares three budget-worthy bodies' worth, sends a few bytes, then stalls.
+    socket.write(
+      `POST /upload HTTP/1.1\r\nhost: x\r\ncontent-type: text/plain\r\ncontent-length: ${budgetBytes}\r\n\r\nxxxx`,
+    );
+    await waitUntil(() => budget.bytesInFlight === budgetBytes);
+    const closedAt = await closed;
+    expect(closedAt - startedAt).toBeGreaterThanOrEqual(250);
+    expect(closedAt - startedAt).toBeLessThan(3000);
+    await waitUntil(() => budget.bytesInFlight === 0);
+    // The next large upload runs at once.
+    const response = await upload(2 * BUDGETED_BODY_BYTES);
+    expect(response.statusCode).toBe(200);
+    await response.body.json();
+  });
 });
+
+async function waitUntil(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -105,12 +105,25 @@ export class BodyMemoryBudget {
   }
 }
 
+export interface BodyBudgetHookOptions {
+  budget: BodyMemoryBudget;
+  budgetBytes: number;
+  bodyLimitBytes: number;
+  /**
+   * Time an admitted body has to arrive in full. Without it a client that declares a large body and then
+   * sends it slowly would keep its share of the budget (and everyone behind it waiting) indefinitely.
+   */
+  bodyReadTimeoutMs: number;
+}
+
 /**
  * The Fastify `preParsing` hook that applies the budget: large (or unknown-length) bodies reserve their size
  * before a byte is read and release it when the response closes (finished, failed or the client gone).
- * An unknown length (chunked upload) reserves the body limit, capped at the budget.
+ * An unknown length (chunked upload) reserves the body limit, capped at the budget. An admitted body that
+ * has not fully arrived within the read timeout has its connection closed, which releases its share.
  */
-export function createBodyBudgetHook(budget: BodyMemoryBudget, bodyLimitBytes: number, budgetBytes: number) {
+export function createBodyBudgetHook(options: BodyBudgetHookOptions) {
+  const { budget, budgetBytes, bodyLimitBytes, bodyReadTimeoutMs } = options;
   return (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -140,7 +153,20 @@ export function createBodyBudgetHook(budget: BodyMemoryBudget, bodyLimitBytes: n
           release();
           return;
         }
-        reply.raw.once('close', release);
+        const deadline = setTimeout(() => {
+          request.log.warn(
+            { requestId: request.id, bodyReadTimeoutMs, declaredBytes: length },
+            'request body did not arrive in time: connection closed',
+          );
+          request.raw.destroy();
+          release();
+        }, bodyReadTimeoutMs);
+        deadline.unref();
+        request.raw.once('end', () => clearTimeout(deadline));
+        reply.raw.once('close', () => {
+          clearTimeout(deadline);
+          release();
+        });
         done(null, payload);
       },
       (error: unknown) => {

@@ -22,7 +22,9 @@ interface Waiter {
  * uploads would hold gigabytes and stall the event loop in garbage collection. Requests reserve their
  * Content-Length before the body is read; beyond the budget they wait in arrival order (their bodies stay
  * in the kernel's socket buffers, unread) and run as earlier ones finish. A body larger than the whole
- * budget runs alone. The CPU is the bottleneck for such requests anyway, so queueing costs no throughput.
+ * budget runs alone. Against a fast upstream the CPU is the bottleneck for such requests, so queueing costs
+ * no throughput; against a slow one the budget also caps how many large requests are open at once, so it
+ * should grow with the memory the process is given.
  */
 export class BodyMemoryBudget {
   private inFlightBytes = 0;
@@ -40,7 +42,8 @@ export class BodyMemoryBudget {
 
   /**
    * Resolves with a release function once `bytes` fit; rejects with a 503 after the queue timeout, or
-   * with a 499 if `signal` aborts (the client left while waiting). Release exactly once.
+   * with a 499 if `signal` aborts (the client left while waiting). Calling the release function again
+   * does nothing.
    */
   reserve(bytes: number, signal?: AbortSignal): Promise<() => void> {
     if (this.queue.length === 0 && this.fits(bytes)) return Promise.resolve(this.take(bytes));

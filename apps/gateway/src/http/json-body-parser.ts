@@ -1,7 +1,9 @@
 import { isAscii } from 'node:buffer';
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GatewayError } from '@app/core';
 import { LARGE_BODY_BYTES, parseLargeJson } from './parse-large-json';
+import { readBody } from './read-body';
 
 /**
  * The only body parser: `application/json` (any other content type gets Fastify's 415).
@@ -9,34 +11,38 @@ import { LARGE_BODY_BYTES, parseLargeJson } from './parse-large-json';
  * expressions over the whole body (~4 ms per 5 MiB image). It is safe to skip because JSON.parse makes
  * `__proto__` an ordinary own property, and the gateway only reads and spreads request objects — it never
  * merges them into others with Object.assign or a deep merge (validateWith skips `__proto__` explicitly).
- * The body is read as bytes and decoded once: an all-ASCII body (every base64 image request) as latin1,
- * which is a plain copy and gives the same string, about 4× cheaper than UTF-8 decoding on multi-MB bodies.
+ * The body is read into one buffer (read-body.ts) and decoded once: an all-ASCII body (every base64 image
+ * request) as latin1, which is a plain copy and gives the same string, about 4× cheaper than UTF-8 decoding
+ * on multi-MB bodies.
  * Bodies from 256 KiB on go through `parseLargeJson` (base64 images lifted out before JSON.parse).
  */
 export function registerJsonBodyParser(fastify: FastifyInstance, bodyLimit: number): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(
     'application/json',
-    { parseAs: 'buffer', bodyLimit },
-    (
-      _request: FastifyRequest,
-      body: string | Buffer,
-      done: (error: Error | null, value?: unknown) => void,
-    ) => {
-      if (typeof body !== 'string' && body.length >= LARGE_BODY_BYTES) {
-        parseLargeJson(body).then(
-          (value) => done(null, value),
-          () => done(invalidJson()),
-        );
-        return;
-      }
-      try {
-        done(null, JSON.parse(decodeBody(body)));
-      } catch {
-        done(invalidJson());
-      }
+    { bodyLimit },
+    (request: FastifyRequest, payload: Readable, done: (error: Error | null, value?: unknown) => void) => {
+      readBody(payload, request.headers['content-length'], bodyLimit).then(
+        (body) => parseBody(body, done),
+        (error: Error) => done(error),
+      );
     },
   );
+}
+
+function parseBody(body: Buffer, done: (error: Error | null, value?: unknown) => void): void {
+  if (body.length >= LARGE_BODY_BYTES) {
+    parseLargeJson(body).then(
+      (value) => done(null, value),
+      () => done(invalidJson()),
+    );
+    return;
+  }
+  try {
+    done(null, JSON.parse(decodeBody(body)));
+  } catch {
+    done(invalidJson());
+  }
 }
 
 function invalidJson(): GatewayError {
@@ -47,7 +53,6 @@ function invalidJson(): GatewayError {
   );
 }
 
-function decodeBody(body: string | Buffer): string {
-  if (typeof body === 'string') return body;
+function decodeBody(body: Buffer): string {
   return isAscii(body) ? body.toString('latin1') : body.toString('utf8');
 }

@@ -1,0 +1,43 @@
+import { PassThrough } from 'node:stream';
+import { readBody } from './read-body';
+
+function stream(chunks: Array<string | Buffer>, ending: 'end' | 'error' = 'end'): PassThrough {
+  const payload = new PassThrough();
+  setImmediate(() => {
+    for (const chunk of chunks) payload.write(chunk);
+    if (ending === 'end') payload.end();
+    else payload.destroy(new Error('aborted'));
+  });
+  return payload;
+}
+
+describe('readBody', () => {
+  it('fills one buffer of the declared length, chunk by chunk', async () => {
+    const body = await readBody(stream(['{"a":', Buffer.from('1}')]), '7', 100);
+    expect(body.toString()).toBe('{"a":1}');
+    expect(body.length).toBe(7);
+  });
+
+  it('joins the chunks of an upload without a length (chunked)', async () => {
+    expect((await readBody(stream(['ab', 'cd', 'e']), undefined, 100)).toString()).toBe('abcde');
+  });
+
+  it.each([
+    ['declared over the limit (before reading)', ['x'], '101', 413, 'FST_ERR_CTP_BODY_TOO_LARGE'],
+    [
+      'chunked and over the limit',
+      ['x'.repeat(60), 'y'.repeat(60)],
+      undefined,
+      413,
+      'FST_ERR_CTP_BODY_TOO_LARGE',
+    ],
+    ['shorter than declared', ['abc'], '5', 400, 'FST_ERR_CTP_INVALID_CONTENT_LENGTH'],
+    ['longer than declared', ['abcdef'], '5', 400, 'FST_ERR_CTP_INVALID_CONTENT_LENGTH'],
+  ])('refuses a body %s', async (_label, chunks, length, statusCode, code) => {
+    await expect(readBody(stream(chunks), length, 100)).rejects.toMatchObject({ statusCode, code });
+  });
+
+  it('turns a broken stream into a 400', async () => {
+    await expect(readBody(stream(['ab'], 'error'), '10', 100)).rejects.toMatchObject({ statusCode: 400 });
+  });
+});

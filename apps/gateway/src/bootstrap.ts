@@ -101,7 +101,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       'preParsing',
       createBodyBudgetHook({
         budget,
-        budgetBytes: config.inFlightBodyBytes,
         bodyLimitBytes: config.bodyLimitBytes,
         bodyReadTimeoutMs: config.bodyReadTimeoutMs,
       }),

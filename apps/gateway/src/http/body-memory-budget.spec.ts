@@ -73,7 +73,6 @@ describe('createBodyBudgetHook', () => {
     'preParsing',
     createBodyBudgetHook({
       budget,
-      budgetBytes,
       bodyLimitBytes: 64 * BUDGETED_BODY_BYTES,
       bodyReadTimeoutMs: 300,
     }),

@@ -32,6 +32,10 @@ export class BodyMemoryBudget {
 
   constructor(private readonly options: BodyMemoryBudgetOptions) {}
 
+  get budgetBytes(): number {
+    return this.options.budgetBytes;
+  }
+
   get bytesInFlight(): number {
     return this.inFlightBytes;
   }
@@ -110,7 +114,6 @@ export class BodyMemoryBudget {
 
 export interface BodyBudgetHookOptions {
   budget: BodyMemoryBudget;
-  budgetBytes: number;
   bodyLimitBytes: number;
   /**
    * Time an admitted body has to arrive in full. Without it a client that declares a large body and then
@@ -126,7 +129,7 @@ export interface BodyBudgetHookOptions {
  * has not fully arrived within the read timeout has its connection closed, which releases its share.
  */
 export function createBodyBudgetHook(options: BodyBudgetHookOptions) {
-  const { budget, budgetBytes, bodyLimitBytes, bodyReadTimeoutMs } = options;
+  const { budget, bodyLimitBytes, bodyReadTimeoutMs } = options;
   return (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -145,7 +148,7 @@ export function createBodyBudgetHook(options: BodyBudgetHookOptions) {
       done(null, payload);
       return;
     }
-    const bytes = length ?? Math.min(bodyLimitBytes, budgetBytes);
+    const bytes = length ?? Math.min(bodyLimitBytes, budget.budgetBytes);
     const controller = new AbortController();
     const onClose = (): void => controller.abort();
     reply.raw.once('close', onClose);

@@ -18,9 +18,9 @@ import { readBody } from './read-body';
  */
 export function registerJsonBodyParser(fastify: FastifyInstance, bodyLimit: number): void {
   fastify.removeAllContentTypeParsers();
+  // No `parseAs`: the parser gets the raw stream, and readBody enforces the body limit itself.
   fastify.addContentTypeParser(
     'application/json',
-    { bodyLimit },
     (request: FastifyRequest, payload: Readable, done: (error: Error | null, value?: unknown) => void) => {
       readBody(payload, request.headers['content-length'], bodyLimit).then(
         (body) => parseBody(body, done),

@@ -50,10 +50,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       // stdout is already gone (closed pipe at exit): there is nowhere left to write.
     }
   };
+  const lineOptions = { level: config.logLevel, base: { service: 'iris' } };
   const logger = pino(
     {
-      level: config.logLevel,
-      base: { service: 'iris' },
+      ...lineOptions,
       // Belt and braces: keys never reach a log line even if an object carrying one is logged.
       redact: [
         'req.headers.authorization',
@@ -66,7 +66,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   );
   // The per-request line is built field by field in request-log.ts (never a body, header or key), so it
   // skips redaction, which would otherwise be the larger part of logging a request.
-  const accessLogger = pino({ level: config.logLevel, base: { service: 'iris' } }, destination);
+  const accessLogger = pino(lineOptions, destination);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     loggerInstance: logger,

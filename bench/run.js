@@ -320,7 +320,7 @@ async function main() {
           `${scenario.id.padEnd(5)} c=${String(conc).padEnd(3)} ${side.name.padEnd(6)} ${out.rps.toFixed(0).padStart(6)} req/s` +
             `  p50 ${out.lat.p50?.toFixed(2)} p99 ${out.lat.p99?.toFixed(2)} ms  ttfb p50 ${out.ttfb.p50?.toFixed(2)}` +
             `  cpu ${record.cpuMsPerRequest?.toFixed(3)} ms/req  rss ${record.peakRssMB.toFixed(0)} MB` +
-            (eld ? `  loop max ${eld.maxMs} ms` : '') +
+            (eld ? `  loop max ${eld.maxMs} ms (longest GC pause ${eld.gcMaxPauseMs} ms)` : '') +
             (errors ? `  ERRORS ${errors}: ${out.firstErrors.join(' | ')}` : ''),
         );
       }

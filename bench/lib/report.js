@@ -21,8 +21,8 @@ function renderMachine(run) {
 
 function renderTable(run) {
   const rows = [
-    '| scenario | c | direct req/s | Iris req/s | Iris ÷ direct | Iris p50 / p99 ms | added p50 / p99 ms | added TTFB p50 ms | Iris CPU ms/req | Iris peak RSS MB | loop delay max ms | errors |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| scenario | c | direct req/s | Iris req/s | Iris ÷ direct | Iris p50 / p99 ms | added p50 / p99 ms | added TTFB p50 ms | Iris CPU ms/req | Iris peak RSS MB | loop delay max ms | longest GC pause ms | errors |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const keys = [...new Set(run.records.map((record) => `${record.scenario}|${record.conc}`))];
   for (const key of keys) {
@@ -47,6 +47,7 @@ function renderTable(run) {
         number(iris.cpuMsPerRequest, 3),
         number(iris.peakRssMB, 0),
         iris.eventLoop ? number(iris.eventLoop.maxMs, 1) : '–',
+        iris.eventLoop ? number(iris.eventLoop.gcMaxPauseMs, 1) : '–',
         errors ? String(errors) : '0',
         '',
       ]

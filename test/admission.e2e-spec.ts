@@ -83,12 +83,24 @@ describe('in-flight body budget end to end (openai SDK → Iris → fake OpenAI)
     const second = ask();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(upstream.requests).toHaveLength(1); // still waiting in the gateway
+    // /ready shows the budget as an operator would see it: one body in flight, one waiting.
+    const busy = (await (await fetch(`${iris.url}/ready`)).json()) as ReadyBody;
+    expect(busy.status).toBe('ready');
+    expect(busy.bodyBudget).toMatchObject({ budgetBytes: imageUrl.length + 10_000, waiting: 1 });
+    expect(busy.bodyBudget.bytesInFlight).toBeGreaterThan(imageUrl.length);
     releaseUpstream();
     await first;
     await waitFor(() => upstream.requests.length === 2);
     releaseUpstream();
     const answer = await second;
     expect(answer.choices[0].message.content).toBeTruthy();
+    // Each share is released when its response closes.
+    let idle = (await (await fetch(`${iris.url}/ready`)).json()) as ReadyBody;
+    for (let tries = 0; idle.bodyBudget.bytesInFlight > 0 && tries < 50; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      idle = (await (await fetch(`${iris.url}/ready`)).json()) as ReadyBody;
+    }
+    expect(idle.bodyBudget).toMatchObject({ bytesInFlight: 0, waiting: 0 });
   });
 
   it('never holds small requests back', async () => {
@@ -104,6 +116,11 @@ describe('in-flight body budget end to end (openai SDK → Iris → fake OpenAI)
     await Promise.all([large, small]);
   });
 });
+
+interface ReadyBody {
+  status: string;
+  bodyBudget: { budgetBytes: number; bytesInFlight: number; waiting: number };
+}
 
 async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const until = Date.now() + timeoutMs;

@@ -472,6 +472,8 @@ describe('limits, models, health', () => {
     expect(await (await fetch(`${iris.url}/ready`)).json()).toMatchObject({
       status: 'ready',
       backends: expect.arrayContaining(['openai', 'local-ocr']),
+      // The default in-flight body budget, idle.
+      bodyBudget: { budgetBytes: 64 * 1024 * 1024, bytesInFlight: 0, waiting: 0 },
     });
   });
 });

@@ -3,7 +3,8 @@ import { APP_FILTER } from '@nestjs/core';
 import type { Logger, ProviderDefinition } from '@app/core';
 import { ImageLayer } from '@app/core/images';
 import type { GatewayConfig } from './config/gateway-config';
-import { GATEWAY_CONFIG, GATEWAY_LOGGER } from './gateway.tokens';
+import { BODY_MEMORY_BUDGET, GATEWAY_CONFIG, GATEWAY_LOGGER } from './gateway.tokens';
+import type { BodyMemoryBudget } from './http/body-memory-budget';
 import { OpenAiErrorFilter } from './http/openai-error.filter';
 import { BackendRegistry } from './routing/backend-registry';
 import { ocrModeProviders } from './ocr/ocr.providers';
@@ -36,6 +37,8 @@ export class AppModule {
     config: GatewayConfig,
     logger: Logger,
     providers: readonly ProviderDefinition[],
+    /** The in-flight body budget, when one is configured (its state is shown by /ready). */
+    bodyBudget?: BodyMemoryBudget,
   ): DynamicModule {
     return {
       module: AppModule,
@@ -43,6 +46,7 @@ export class AppModule {
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
+        { provide: BODY_MEMORY_BUDGET, useValue: bodyBudget ?? null },
         { provide: APP_FILTER, useClass: OpenAiErrorFilter },
         { provide: BackendRegistry, useFactory: () => new BackendRegistry(config, providers, logger) },
         { provide: IMAGE_PREPARER, useFactory: () => new ImageLayer(config.images, logger) },

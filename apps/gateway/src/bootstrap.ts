@@ -78,8 +78,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     genReqId: () => randomUUID(),
     return503OnClosing: true,
   });
+  const budget =
+    config.inFlightBodyBytes > 0
+      ? new BodyMemoryBudget({ budgetBytes: config.inFlightBodyBytes, queueTimeoutMs: config.queueTimeoutMs })
+      : undefined;
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, logger, PROVIDERS),
+    AppModule.forRoot(config, logger, PROVIDERS, budget),
     adapter,
     { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
   );
@@ -92,11 +96,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     done();
   });
   fastify.addHook('onRequest', createGatewayKeyHook(config.gatewayKeys));
-  if (config.inFlightBodyBytes > 0) {
-    const budget = new BodyMemoryBudget({
-      budgetBytes: config.inFlightBodyBytes,
-      queueTimeoutMs: config.queueTimeoutMs,
-    });
+  if (budget) {
     fastify.addHook(
       'preParsing',
       createBodyBudgetHook({

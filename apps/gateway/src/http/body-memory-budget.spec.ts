@@ -3,6 +3,7 @@ import { request } from 'undici';
 import Fastify from 'fastify';
 import { GatewayError } from '@app/core';
 import { BUDGETED_BODY_BYTES, BodyMemoryBudget, createBodyBudgetHook } from './body-memory-budget';
+import { requestLog } from './request-log';
 
 const settled = (promise: Promise<unknown>): Promise<boolean> =>
   Promise.race([
@@ -13,12 +14,16 @@ const settled = (promise: Promise<unknown>): Promise<boolean> =>
 describe('BodyMemoryBudget', () => {
   it('admits while the bytes fit, then queues in arrival order', async () => {
     const budget = new BodyMemoryBudget({ budgetBytes: 100, queueTimeoutMs: 10_000 });
+    expect(budget.mustWait(60)).toBe(false);
     const releaseFirst = await budget.reserve(60);
+    expect(budget.mustWait(40)).toBe(false);
+    expect(budget.mustWait(60)).toBe(true);
     const second = budget.reserve(60);
     const third = budget.reserve(10); // fits, but must not overtake the waiting 60
     expect(await settled(second)).toBe(false);
     expect(await settled(third)).toBe(false);
     expect(budget.waiting).toBe(2);
+    expect(budget.mustWait(1)).toBe(true); // someone is waiting: no overtaking
     releaseFirst();
     expect(await settled(second)).toBe(true);
     expect(await settled(third)).toBe(true);
@@ -79,8 +84,10 @@ describe('createBodyBudgetHook', () => {
   );
   let holdResponses: Promise<void> = Promise.resolve();
   const seen: number[] = [];
+  const queuedMs: Array<number | undefined> = [];
   app.post('/upload', async (incoming) => {
     seen.push(budget.bytesInFlight);
+    queuedMs.push(requestLog(incoming).queuedMs);
     await holdResponses;
     return { length: (incoming.body as string).length };
   });
@@ -99,14 +106,17 @@ describe('createBodyBudgetHook', () => {
 
   it('lets small bodies through without reserving anything', async () => {
     seen.length = 0;
+    queuedMs.length = 0;
     const response = await upload(100);
     expect(response.statusCode).toBe(200);
     await response.body.json();
     expect(seen).toEqual([0]);
+    expect(queuedMs).toEqual([undefined]);
   });
 
   it('holds a large body back until an earlier one finishes, and releases everything at the end', async () => {
     seen.length = 0;
+    queuedMs.length = 0;
     let open!: () => void;
     holdResponses = new Promise((resolve) => (open = resolve));
     const size = 2 * BUDGETED_BODY_BYTES;
@@ -125,6 +135,9 @@ describe('createBodyBudgetHook', () => {
       { length: size },
     ]);
     expect(seen).toEqual([size, size]);
+    // Only the one that waited says so in its log line, with how long (it waited at least the 50 ms above).
+    expect(queuedMs[0]).toBeUndefined();
+    expect(queuedMs[1]).toBeGreaterThanOrEqual(45);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(budget.bytesInFlight).toBe(0);
   });

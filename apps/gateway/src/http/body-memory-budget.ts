@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
 import { GatewayError } from '@app/core';
+import { requestLog } from './request-log';
 
 /** Bodies below this skip the budget: small requests never wait and pay nothing for it. */
 export const BUDGETED_BODY_BYTES = 64 * 1024;
@@ -49,8 +50,13 @@ export class BodyMemoryBudget {
    * with a 499 if `signal` aborts (the client left while waiting). Calling the release function again
    * does nothing.
    */
+  /** Whether a reservation of `bytes` made now would have to wait. */
+  mustWait(bytes: number): boolean {
+    return this.queue.length > 0 || !this.fits(bytes);
+  }
+
   reserve(bytes: number, signal?: AbortSignal): Promise<() => void> {
-    if (this.queue.length === 0 && this.fits(bytes)) return Promise.resolve(this.take(bytes));
+    if (!this.mustWait(bytes)) return Promise.resolve(this.take(bytes));
     return new Promise((resolve, reject) => {
       const leave = (error: GatewayError): void => {
         const index = this.queue.indexOf(waiter);
@@ -149,12 +155,15 @@ export function createBodyBudgetHook(options: BodyBudgetHookOptions) {
       return;
     }
     const bytes = length ?? Math.min(bodyLimitBytes, budget.budgetBytes);
+    // A request that waits says how long in its log line: what an operator sizing the budget needs.
+    const queuedSince = budget.mustWait(bytes) ? process.hrtime.bigint() : undefined;
     const controller = new AbortController();
     const onClose = (): void => controller.abort();
     reply.raw.once('close', onClose);
     budget.reserve(bytes, controller.signal).then(
       (release) => {
         reply.raw.off('close', onClose);
+        if (queuedSince !== undefined) requestLog(request).queuedMs = elapsedMs(queuedSince);
         if (reply.raw.destroyed) {
           release();
           return;
@@ -177,8 +186,13 @@ export function createBodyBudgetHook(options: BodyBudgetHookOptions) {
       },
       (error: unknown) => {
         reply.raw.off('close', onClose);
+        if (queuedSince !== undefined) requestLog(request).queuedMs = elapsedMs(queuedSince);
         done(error as Error);
       },
     );
   };
+}
+
+function elapsedMs(since: bigint): number {
+  return Math.round(Number(process.hrtime.bigint() - since) / 1e4) / 100;
 }

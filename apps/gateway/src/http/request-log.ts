@@ -10,6 +10,8 @@ export interface RequestLogFields {
   stream?: boolean;
   usage?: CompletionUsage | null;
   error?: GatewayError;
+  /** How long the request waited for room in the in-flight body budget (only when it had to wait). */
+  queuedMs?: number;
   /** Set once the line is written (streams log themselves; the onResponse hook skips them). */
   logged?: boolean;
 }
@@ -51,6 +53,7 @@ export function logFinishedRequest(request: FastifyRequest, status: number, star
     line.promptTokens = fields.usage.prompt_tokens;
     line.completionTokens = fields.usage.completion_tokens;
   }
+  if (fields.queuedMs !== undefined) line.queuedMs = fields.queuedMs;
   if (fields.error)
     line.error = { type: fields.error.type, code: fields.error.code, message: fields.error.message };
   const logger = (request.server as WithAccessLogger)[ACCESS_LOGGER] ?? request.log;

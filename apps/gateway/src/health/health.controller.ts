@@ -30,18 +30,17 @@ export class HealthController {
    */
   @Get('ready')
   ready(): ReadyStatus {
-    const status: ReadyStatus = {
+    const budget = this.bodyBudget;
+    return {
       status: 'ready',
       backends: this.config.backends.map((backend) => backend.name),
+      ...(budget && {
+        bodyBudget: {
+          budgetBytes: budget.budgetBytes,
+          bytesInFlight: budget.bytesInFlight,
+          waiting: budget.waiting,
+        },
+      }),
     };
-    const budget = this.bodyBudget;
-    if (budget) {
-      status.bodyBudget = {
-        budgetBytes: budget.budgetBytes,
-        bytesInFlight: budget.bytesInFlight,
-        waiting: budget.waiting,
-      };
-    }
-    return status;
   }
 }

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
 import { GatewayError } from '@app/core';
-import { requestLog } from './request-log';
+import { elapsedMs, requestLog } from './request-log';
 
 /** Bodies below this skip the budget: small requests never wait and pay nothing for it. */
 export const BUDGETED_BODY_BYTES = 64 * 1024;
@@ -45,16 +45,16 @@ export class BodyMemoryBudget {
     return this.queue.length;
   }
 
-  /**
-   * Resolves with a release function once `bytes` fit; rejects with a 503 after the queue timeout, or
-   * with a 499 if `signal` aborts (the client left while waiting). Calling the release function again
-   * does nothing.
-   */
   /** Whether a reservation of `bytes` made now would have to wait. */
   mustWait(bytes: number): boolean {
     return this.queue.length > 0 || !this.fits(bytes);
   }
 
+  /**
+   * Resolves with a release function once `bytes` fit; rejects with a 503 after the queue timeout, or
+   * with a 499 if `signal` aborts (the client left while waiting). Calling the release function again
+   * does nothing.
+   */
   reserve(bytes: number, signal?: AbortSignal): Promise<() => void> {
     if (!this.mustWait(bytes)) return Promise.resolve(this.take(bytes));
     return new Promise((resolve, reject) => {
@@ -157,13 +157,16 @@ export function createBodyBudgetHook(options: BodyBudgetHookOptions) {
     const bytes = length ?? Math.min(bodyLimitBytes, budget.budgetBytes);
     // A request that waits says how long in its log line: what an operator sizing the budget needs.
     const queuedSince = budget.mustWait(bytes) ? process.hrtime.bigint() : undefined;
+    const noteQueued = (): void => {
+      if (queuedSince !== undefined) requestLog(request).queuedMs = elapsedMs(queuedSince);
+    };
     const controller = new AbortController();
     const onClose = (): void => controller.abort();
     reply.raw.once('close', onClose);
     budget.reserve(bytes, controller.signal).then(
       (release) => {
         reply.raw.off('close', onClose);
-        if (queuedSince !== undefined) requestLog(request).queuedMs = elapsedMs(queuedSince);
+        noteQueued();
         if (reply.raw.destroyed) {
           release();
           return;
@@ -186,13 +189,9 @@ export function createBodyBudgetHook(options: BodyBudgetHookOptions) {
       },
       (error: unknown) => {
         reply.raw.off('close', onClose);
-        if (queuedSince !== undefined) requestLog(request).queuedMs = elapsedMs(queuedSince);
+        noteQueued();
         done(error as Error);
       },
     );
   };
-}
-
-function elapsedMs(since: bigint): number {
-  return Math.round(Number(process.hrtime.bigint() - since) / 1e4) / 100;
 }

@@ -37,13 +37,12 @@ export function logFinishedRequest(request: FastifyRequest, status: number, star
   const fields = requestLog(request);
   if (fields.logged) return;
   fields.logged = true;
-  const latencyMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
   const line: Record<string, unknown> = {
     requestId: request.id,
     method: request.method,
     route: request.routeOptions?.url ?? request.url,
     status,
-    latencyMs: Math.round(latencyMs * 100) / 100,
+    latencyMs: elapsedMs(startedAt),
   };
   if (fields.model) line.model = fields.model;
   if (fields.backend) line.backend = fields.backend;
@@ -59,4 +58,9 @@ export function logFinishedRequest(request: FastifyRequest, status: number, star
   const logger = (request.server as WithAccessLogger)[ACCESS_LOGGER] ?? request.log;
   if (status >= 500) logger.warn(line, 'request failed');
   else logger.info(line, 'request finished');
+}
+
+/** Milliseconds since an `hrtime.bigint()` reading, to two decimals (as log lines show them). */
+export function elapsedMs(since: bigint): number {
+  return Math.round(Number(process.hrtime.bigint() - since) / 1e4) / 100;
 }

@@ -40,19 +40,7 @@ describe('OCR mode (e2e, official openai SDK)', () => {
     red = await pngDataUri('#ff0000');
     blue = await pngDataUri('#0000ff');
     iris = await startGateway({
-      configYaml: `
-backends:
-  - name: textonly
-    provider: openai
-    baseUrl: ${target.url}/v1
-    apiKey: sk-text
-    patterns: ['deepseek-*']
-  - name: vision
-    provider: openai
-    baseUrl: ${vision.server.url}/v1
-    apiKey: sk-vision
-    models: ['fake-vision']
-ocr:
+      configYaml: `${backendsYaml()}ocr:
   defaultModel: fake-vision
   concurrency: 2
 `,
@@ -67,6 +55,21 @@ ocr:
   });
 
   beforeEach(() => vision.behave('answer'));
+
+  /** The text-only target and the vision fake as backends; a test may append more. */
+  const backendsYaml = (): string => `
+backends:
+  - name: textonly
+    provider: openai
+    baseUrl: ${target.url}/v1
+    apiKey: sk-text
+    patterns: ['deepseek-*']
+  - name: vision
+    provider: openai
+    baseUrl: ${vision.server.url}/v1
+    apiKey: sk-vision
+    models: ['fake-vision']
+`;
 
   it('a -ocr model: the text-only upstream sees no image parts and both labelled analyses in place; usage is summed', async () => {
     const { data, response } = await iris.client.chat.completions
@@ -213,19 +216,7 @@ ocr:
   it('ocr.fallbackModels: a failed analysis is retried with the next model, and the label names it', async () => {
     const secondVision = await startVisionFake('sk-vision-2');
     const fallbackIris = await startGateway({
-      configYaml: `
-backends:
-  - name: textonly
-    provider: openai
-    baseUrl: ${target.url}/v1
-    apiKey: sk-text
-    patterns: ['deepseek-*']
-  - name: vision
-    provider: openai
-    baseUrl: ${vision.server.url}/v1
-    apiKey: sk-vision
-    models: ['fake-vision']
-  - name: backup
+      configYaml: `${backendsYaml()}  - name: backup
     provider: openai
     baseUrl: ${secondVision.server.url}/v1
     apiKey: sk-vision-2

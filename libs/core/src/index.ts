@@ -4,10 +4,15 @@ export * from './provider-adapter';
 export * from './logger';
 export * from './images/provider-image-rules';
 export * from './images/prepared-image';
+export * from './images/base64-bytes';
 export * from './ocr';
 export * from './http/upstream-agent';
 export { createUpstreamFetch } from './http/upstream-fetch';
-export { deferImageStrings, releaseDeferredStrings } from './http/deferred-json-strings';
-export { isCheckedDataUri, markCheckedDataUri } from './http/checked-data-uris';
+export {
+  base64BytesOf,
+  deferImageStrings,
+  releaseDeferredStrings,
+  RequestBytes,
+} from './http/deferred-json-strings';
 export * from './responses';
 export * from './images';

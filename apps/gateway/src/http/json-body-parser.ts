@@ -1,7 +1,7 @@
 import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { GatewayError } from '@app/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError, RequestBytes } from '@app/core';
 import { LARGE_BODY_BYTES, parseLargeJson } from './parse-large-json';
 import { readBody } from './read-body';
 
@@ -14,25 +14,58 @@ import { readBody } from './read-body';
  * The body is read into one buffer (read-body.ts) and decoded once: an all-ASCII body (every base64 image
  * request) as latin1, which is a plain copy and gives the same string, about 4× cheaper than UTF-8 decoding
  * on multi-MB bodies.
- * Bodies from 256 KiB on go through `parseLargeJson` (base64 images lifted out before JSON.parse).
+ * Bodies from 256 KiB on go through `parseLargeJson` (base64 images lifted out before JSON.parse, and left
+ * in the body's bytes: the request's `RequestBytes`, released when its response closes).
  */
 export function registerJsonBodyParser(fastify: FastifyInstance, bodyLimit: number): void {
   fastify.removeAllContentTypeParsers();
+  fastify.addHook('preParsing', attachRequestBytes);
   // No `parseAs`: the parser gets the raw stream, and readBody enforces the body limit itself.
   fastify.addContentTypeParser(
     'application/json',
     (request: FastifyRequest, payload: Readable, done: (error: Error | null, value?: unknown) => void) => {
       readBody(payload, request.headers['content-length'], bodyLimit).then(
-        (body) => parseBody(body, done),
+        (body) => parseBody(body, (request as RequestWithBytes)[REQUEST_BYTES], done),
         (error: Error) => done(error),
       );
     },
   );
 }
 
-function parseBody(body: Buffer, done: (error: Error | null, value?: unknown) => void): void {
+const REQUEST_BYTES = Symbol('iris.requestBytes');
+type RequestWithBytes = FastifyRequest & { [REQUEST_BYTES]?: RequestBytes };
+
+/**
+ * A request whose body may be large (declared so, or of unknown length) gets its `RequestBytes` before the
+ * body is read; they are released when the response closes (finished, failed or the client gone), whatever
+ * path the request took. Small bodies get none and cost nothing more.
+ */
+function attachRequestBytes(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: Readable,
+  done: (error: Error | null, payload?: Readable) => void,
+): void {
+  const header = request.headers['content-length'];
+  const large =
+    header === undefined
+      ? request.headers['transfer-encoding'] !== undefined
+      : !(Number(header) < LARGE_BODY_BYTES);
+  if (large) {
+    const requestBytes = new RequestBytes();
+    (request as RequestWithBytes)[REQUEST_BYTES] = requestBytes;
+    reply.raw.once('close', () => requestBytes.release());
+  }
+  done(null, payload);
+}
+
+function parseBody(
+  body: Buffer,
+  requestBytes: RequestBytes | undefined,
+  done: (error: Error | null, value?: unknown) => void,
+): void {
   if (body.length >= LARGE_BODY_BYTES) {
-    parseLargeJson(body).then(
+    parseLargeJson(body, requestBytes).then(
       (value) => done(null, value),
       () => done(invalidJson()),
     );

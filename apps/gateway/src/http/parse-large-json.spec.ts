@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { isCheckedDataUri } from '@app/core';
+import { base64BytesOf, RequestBytes } from '@app/core';
 import { parseLargeJson } from './parse-large-json';
 
 const base64 = randomBytes(96 * 1024).toString('base64');
@@ -45,27 +45,76 @@ describe('parseLargeJson', () => {
     expect(parsed.messages[0].content[0].image_url.url).toBe(uri);
   });
 
-  it.each([
-    ['a lifted (pure base64) image', uri, true],
-    ['an image left to JSON.parse (space in the base64)', `${uri.slice(0, 5000)} ${uri.slice(5000)}`, false],
-  ])('records %s as alphabet-checked for the image layer: %s', async (_label, url, checked) => {
-    const parsed = (await parseLargeJson(Buffer.from(chat([image(url)])))) as {
-      messages: Array<{ content: Array<{ image_url: { url: string } }> }>;
-    };
-    const holder = parsed.messages[0].content[0].image_url;
-    expect(isCheckedDataUri(holder, holder.url)).toBe(checked);
-  });
+  describe("with the request's RequestBytes", () => {
+    type Parsed = { messages: Array<{ content: Array<{ image_url: { url: string } }> }> };
+    const urlOf = (parsed: unknown, part = 0): string =>
+      (parsed as Parsed).messages[0].content[part].image_url.url;
+    const placeholderOf = (url: string): string => url.slice(url.indexOf(',') + 1);
 
-  it('checks the alphabet past the first window (a space after 4.5 MiB leaves the image to JSON.parse)', async () => {
-    const big = randomBytes(3_600_000).toString('base64');
-    const url = `data:image/png;base64,${big.slice(0, 4_700_000)} ${big.slice(4_700_000)}`;
-    const text = chat([image(url)]);
-    const parsed = (await parseLargeJson(Buffer.from(text))) as {
-      messages: Array<{ content: Array<{ image_url: { url: string } }> }>;
-    };
-    expect(parsed).toEqual(JSON.parse(text));
-    const holder = parsed.messages[0].content[0].image_url;
-    expect(isCheckedDataUri(holder, holder.url)).toBe(false);
+    it("leaves an image URL's base64 in the body: a placeholder stands for it, the bytes are a slice of the body", async () => {
+      const requestBytes = new RequestBytes();
+      const body = Buffer.from(chat([{ type: 'text', text: 'describe' }, image(uri)]));
+      const url = urlOf(await parseLargeJson(body, requestBytes), 1);
+      expect(url.startsWith('data:image/png;base64,')).toBe(true);
+      expect(url.length).toBeLessThan(100);
+      const bytes = base64BytesOf(placeholderOf(url));
+      expect(bytes?.bytes.toString('latin1') === base64).toBe(true);
+      expect(bytes?.bytes.buffer).toBe(body.buffer); // no copy
+      requestBytes.release();
+      expect(base64BytesOf(placeholderOf(url))).toBeUndefined();
+    });
+
+    it('keeps the header as sent (case) for the image layer to read', async () => {
+      const requestBytes = new RequestBytes();
+      const parsed = await parseLargeJson(
+        Buffer.from(chat([image(`data:image/PNG;base64,${base64}`)])),
+        requestBytes,
+      );
+      expect(urlOf(parsed).startsWith('data:image/PNG;base64,')).toBe(true);
+      expect(base64BytesOf(placeholderOf(urlOf(parsed)))?.bytes.toString('latin1') === base64).toBe(true);
+      requestBytes.release();
+    });
+
+    it('also for the Responses form (`image_url` as a string on an input_image part)', async () => {
+      const requestBytes = new RequestBytes();
+      const text = JSON.stringify({
+        model: 'm',
+        input: [{ role: 'user', content: [{ type: 'input_image', image_url: uri }] }],
+      });
+      const parsed = (await parseLargeJson(Buffer.from(text), requestBytes)) as {
+        input: Array<{ content: Array<{ image_url: string }> }>;
+      };
+      const url = parsed.input[0].content[0].image_url;
+      expect(base64BytesOf(placeholderOf(url))?.bytes.toString('latin1') === base64).toBe(true);
+      requestBytes.release();
+    });
+
+    it.each([
+      ['a data URI in a text part', chat([{ type: 'text', text: uri }])],
+      ['a data URI in an unknown field', JSON.stringify({ model: 'm', messages: [], extra: { url: uri } })],
+      ['a file part', chat([{ type: 'file', file: { file_data: uri } }])],
+    ])('gives the string itself anywhere else: %s', async (_label, text) => {
+      const requestBytes = new RequestBytes();
+      await expect(parseLargeJson(Buffer.from(text), requestBytes)).resolves.toEqual(JSON.parse(text));
+      requestBytes.release();
+    });
+
+    it.each([
+      ['a space in the base64', `${uri.slice(0, 5000)} ${uri.slice(5000)}`],
+      ['padding in the middle', `${uri.slice(0, 5000)}=${uri.slice(5001)}`],
+      ['a length that is not a multiple of four', `${uri}A`],
+      [
+        'a space after 4.5 MiB (past the first turn)',
+        `data:image/png;base64,${'QUJD'.repeat(1_200_000)} QUJD`,
+      ],
+    ])('leaves an image that is not standard padded base64 to JSON.parse: %s', async (_label, url) => {
+      const requestBytes = new RequestBytes();
+      const text = chat([image(url)]);
+      const parsed = await parseLargeJson(Buffer.from(text), requestBytes);
+      expect(parsed).toEqual(JSON.parse(text));
+      expect(urlOf(parsed) === url).toBe(true);
+      requestBytes.release();
+    });
   });
 
   it.each([

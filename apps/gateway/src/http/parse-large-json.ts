@@ -1,7 +1,7 @@
 import { isAscii } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { markCheckedDataUri } from '@app/core';
+import type { RequestBytes } from '@app/core';
 
 /** Bodies smaller than this are parsed with one plain `JSON.parse`. */
 export const LARGE_BODY_BYTES = 256 * 1024;
@@ -9,34 +9,45 @@ export const LARGE_BODY_BYTES = 256 * 1024;
 const MIN_LIFTED_LENGTH = 64 * 1024;
 const DATA_URI_START = Buffer.from('"data:', 'latin1');
 const MAX_HEADER_LENGTH = 256;
-/** Under Node's external-string threshold (EXTERN_APEX, ~1 MB). */
-const HEAP_PIECE_BYTES = 512 * 1024;
-/** Bytes of a data URI copied and checked per turn of the event loop (~2–3 ms of work). */
+/** Checked as one small string: V8 keeps it in its young space, whose pages are reused, not fresh. */
+const CHECK_PIECE_BYTES = 64 * 1024;
+/** Bytes of a data URI checked per turn of the event loop (~1–2 ms of work). */
 const TURN_BYTES = 2 * 1024 * 1024;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const EQUALS = 0x3d;
 /** The part of a data URI before the base64: `data:image/png;base64,` (media type characters only). */
 const BASE64_HEADER = /^data:[a-z0-9!#$&^_.+\-/]*;base64,$/i;
 /** Anything outside the standard base64 alphabet (such a URI stays for JSON.parse and the image layer). */
 const NON_BASE64 = /[^A-Za-z0-9+/=]/;
 const TOKEN_PREFIX = `iris-lifted-${randomBytes(8).toString('hex')}-`;
 
+/** Where a lifted data URI is in the body: `body[from, to)`, its base64 from `base64From`. */
+interface LiftedDataUri {
+  from: number;
+  base64From: number;
+  to: number;
+}
+
 /**
- * Parses a large JSON body without running `JSON.parse` over its multi-megabyte base64 images, and without
- * holding the event loop for the whole body at once.
+ * Parses a large JSON body without running `JSON.parse` over its multi-megabyte base64 images, without
+ * copying them into strings, and without holding the event loop for the whole body at once.
  *
- * Every `"data:<type>;base64,<base64>"` string of 64 KiB or more whose characters are all in the base64
- * alphabet is lifted out of the bytes (found with `Buffer.indexOf`, copied once as latin1), a short token
- * stands in its place, the small remainder goes through `JSON.parse`, and each token is replaced by its
- * string. The result is exactly `JSON.parse` of the whole body: such a string needs no unescaping, and an
- * opening quote that is not really the start of a string (escaped, or a string end followed by `data:`)
- * leaves invalid JSON invalid — the first case is skipped, the second makes two adjacent strings. Anything
- * else (escapes, whitespace or other characters in the base64, a token in a key, a count mismatch) falls
- * back to plain `JSON.parse`. Between images the parser yields to the event loop. The text between images is
+ * Every `"data:<type>;base64,<base64>"` string of 64 KiB or more whose base64 is standard and padded is
+ * lifted out of the bytes (found with `Buffer.indexOf`, checked in small pieces, one turn of the event loop
+ * per 2 MiB), a short token stands in its place, the small remainder goes through `JSON.parse`, and each
+ * token is replaced:
+ * - where an image URL stands (`image_url.url`, or `image_url` as a string) and `requestBytes` is given:
+ *   by `data:<type>;base64,<placeholder>`, the base64 staying in the body's bytes (`Base64Bytes`, core);
+ * - anywhere else: by the string itself, exactly as `JSON.parse` would give it.
+ * Such a string needs no unescaping, and an opening quote that is not really the start of a string (escaped,
+ * or a string end followed by `data:`) leaves invalid JSON invalid — the first case is skipped, the second
+ * makes two adjacent strings. Anything else (escapes, whitespace or other characters in the base64, bad
+ * padding, a token in a key, a count mismatch) falls back to plain `JSON.parse`. The text between images is
  * decoded piece by piece (latin1 when ASCII, else UTF-8; pieces are cut at quotes, never inside a character).
  */
-export async function parseLargeJson(body: Buffer): Promise<unknown> {
-  const lifted = new Map<string, string>();
+export async function parseLargeJson(body: Buffer, requestBytes?: RequestBytes): Promise<unknown> {
+  const lifted = new Map<string, LiftedDataUri>();
   const pieces: string[] = [];
   let copiedUpTo = 0;
   let searchFrom = 0;
@@ -54,10 +65,9 @@ export async function parseLargeJson(body: Buffer): Promise<unknown> {
     const comma = body.indexOf(0x2c, start + 1);
     if (comma < 0 || comma > end || comma - start > MAX_HEADER_LENGTH) continue;
     if (!BASE64_HEADER.test(body.toString('latin1', start + 1, comma + 1))) continue;
-    const text = await base64DataUri(body, start + 1, comma + 1, end);
-    if (text === undefined) continue;
+    if (!(await isPaddedBase64(body, comma + 1, end))) continue;
     const token = `${TOKEN_PREFIX}${lifted.size}`;
-    lifted.set(token, text);
+    lifted.set(token, { from: start + 1, base64From: comma + 1, to: end });
     pieces.push(decode(body, copiedUpTo, start), `"${token}"`);
     copiedUpTo = end + 1;
     // The next image (or the parse of the rest) in a later turn of the event loop.
@@ -67,41 +77,44 @@ export async function parseLargeJson(body: Buffer): Promise<unknown> {
   pieces.push(decode(body, copiedUpTo, body.length));
   const remainder = pieces.join('');
   const parsed: unknown = JSON.parse(remainder);
-  const restored = restore(parsed, lifted);
+  const restored = restore(parsed, (token, imageUrl) => {
+    const uri = lifted.get(token);
+    if (!uri) return undefined;
+    if (!imageUrl || !requestBytes) return body.toString('latin1', uri.from, uri.to);
+    const header = body.toString('latin1', uri.from, uri.base64From);
+    return `${header}${requestBytes.add(body.subarray(uri.base64From, uri.to)).placeholder}`;
+  });
   // A token that did not come back in a value position: take the long way.
-  if (restored.count !== lifted.size || restored.inKey) return JSON.parse(decode(body, 0, body.length));
+  if (restored.count !== lifted.size || restored.inKey) {
+    requestBytes?.release();
+    return JSON.parse(decode(body, 0, body.length));
+  }
   return restored.value;
 }
 
 /**
- * The data URI `body[from, to)` as one flat V8 heap string, or undefined when a character after its header
- * (which ends at `base64From`) is outside the base64 alphabet. The bytes are copied in pieces under V8's
- * external-string threshold (~1 MB): one `toString` of more makes an external string, slower to scan and, as
- * external memory, a trigger for more garbage collection (measured: +7 ms per 5 MiB image). Each piece is
- * checked while it is fresh in the cache, and the work is spread over turns of the event loop
- * (`TURN_BYTES` each), so a 20 MB image never holds the loop for more than a few milliseconds at a time;
- * only the final join (one copy) is done at once.
+ * Whether `body[from, to)` is standard padded base64: only alphabet characters, a length that is a multiple
+ * of four, and `=` only as the last one or two. Checked in small pieces, 2 MiB per turn of the event loop.
  */
-async function base64DataUri(
-  body: Buffer,
-  from: number,
-  base64From: number,
-  to: number,
-): Promise<string | undefined> {
-  const pieces: string[] = [];
+async function isPaddedBase64(body: Buffer, from: number, to: number): Promise<boolean> {
+  const length = to - from;
+  if (length === 0 || length % 4 !== 0) return false;
+  const firstEquals = body.indexOf(EQUALS, from);
+  if (firstEquals >= 0 && firstEquals < to) {
+    if (firstEquals < to - 2) return false;
+    if (body[to - 1] !== EQUALS) return false;
+  }
   let bytesThisTurn = 0;
-  for (let offset = from; offset < to; offset += HEAP_PIECE_BYTES) {
-    const piece = body.toString('latin1', offset, Math.min(to, offset + HEAP_PIECE_BYTES));
-    const checkFrom = Math.max(0, base64From - offset);
-    if (NON_BASE64.test(checkFrom > 0 ? piece.slice(checkFrom) : piece)) return undefined;
-    pieces.push(piece);
-    bytesThisTurn += piece.length;
+  for (let offset = from; offset < to; offset += CHECK_PIECE_BYTES) {
+    if (NON_BASE64.test(body.toString('latin1', offset, Math.min(to, offset + CHECK_PIECE_BYTES))))
+      return false;
+    bytesThisTurn += CHECK_PIECE_BYTES;
     if (bytesThisTurn >= TURN_BYTES) {
       bytesThisTurn = 0;
       await nextTurn();
     }
   }
-  return pieces.length === 1 ? pieces[0] : pieces.join('');
+  return true;
 }
 
 function decode(body: Buffer, from: number, to: number): string {
@@ -109,37 +122,39 @@ function decode(body: Buffer, from: number, to: number): string {
   return slice.toString(isAscii(slice) ? 'latin1' : 'utf8');
 }
 
+/**
+ * Replaces every token in a value position by `valueOf(token, imageUrl)`; `imageUrl` tells whether the
+ * position is an image URL (`image_url.url`, or `image_url` itself as a string).
+ */
 function restore(
   value: unknown,
-  lifted: ReadonlyMap<string, string>,
+  valueOf: (token: string, imageUrl: boolean) => string | undefined,
 ): { value: unknown; count: number; inKey: boolean } {
   let count = 0;
   let inKey = false;
-  const visit = (node: unknown): unknown => {
+  const visit = (node: unknown, key: string | undefined, parentKey: string | undefined): unknown => {
     if (typeof node === 'string') {
       if (!node.startsWith(TOKEN_PREFIX)) return node;
-      const text = lifted.get(node);
+      const text = valueOf(node, key === 'image_url' || (key === 'url' && parentKey === 'image_url'));
       if (text === undefined) return node;
       count++;
       return text;
     }
     if (Array.isArray(node)) {
       for (let index = 0; index < node.length; index++) {
-        const next = visit(node[index]);
+        const next = visit(node[index], undefined, key);
         if (next !== node[index]) node[index] = next;
       }
       return node;
     }
     if (typeof node === 'object' && node !== null) {
       const record = node as Record<string, unknown>;
-      for (const key of Object.keys(record)) {
-        if (key.startsWith(TOKEN_PREFIX)) inKey = true;
-        const next = visit(record[key]);
+      for (const name of Object.keys(record)) {
+        if (name.startsWith(TOKEN_PREFIX)) inKey = true;
+        const next = visit(record[name], name, key);
         // An own `__proto__` data property (JSON.parse makes one) is assigned as data, never as a prototype.
-        if (next !== record[key]) {
-          // The image layer need not scan this string's base64 again.
-          markCheckedDataUri(record, next as string);
-          Object.defineProperty(record, key, {
+        if (next !== record[name]) {
+          Object.defineProperty(record, name, {
             value: next,
             writable: true,
             enumerable: true,
@@ -150,5 +165,5 @@ function restore(
     }
     return node;
   };
-  return { value: visit(value), count, inKey };
+  return { value: visit(value, undefined, undefined), count, inKey };
 }

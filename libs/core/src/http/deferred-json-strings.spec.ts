@@ -3,12 +3,15 @@ import type { ChatCompletionContentPartImage } from '../openai-types';
 import type { ChatRequest } from '../provider-adapter';
 import { attachPreparedImage } from '../images/prepared-image';
 import {
+  base64BytesOf,
   DEFER_MIN_LENGTH,
   deferImageStrings,
   deferJsonSafeStrings,
   jsonSafeImageStrings,
   pendingDeferredStrings,
+  registeredRequestBytes,
   releaseDeferredStrings,
+  RequestBytes,
   spliceDeferredStrings,
 } from './deferred-json-strings';
 
@@ -30,7 +33,8 @@ function imageRequest(prepared: boolean): { request: ChatRequest; part: ChatComp
 
 function spliced(body: string): string {
   const result = spliceDeferredStrings(body);
-  return typeof result === 'string' ? result : result.toString('utf8');
+  if (typeof result === 'string') return result;
+  return (Array.isArray(result) ? Buffer.concat(result) : result).toString('utf8');
 }
 
 describe('deferred JSON strings', () => {
@@ -111,5 +115,65 @@ describe('deferred JSON strings', () => {
     expect(pendingDeferredStrings()).toBe(before);
     releaseDeferredStrings(other); // already sent: nothing left, no error
     expect(pendingDeferredStrings()).toBe(before);
+  });
+});
+
+describe('request bytes (base64 left in the client body)', () => {
+  const large = randomBytes(96 * 1024).toString('base64'); // over the as-is threshold
+  const asBytes = (text: string): Buffer => Buffer.from(`"${text}"`, 'latin1').subarray(1, -1);
+  const joined = (body: string | Buffer | Buffer[]): string =>
+    (Array.isArray(body) ? Buffer.concat(body) : Buffer.from(body)).toString('utf8');
+
+  it('writes the bytes where the placeholder stands, as the slice itself (no copy), any number of times', () => {
+    const requestBytes = new RequestBytes();
+    const source = asBytes(large);
+    const image = requestBytes.add(source);
+    const body = JSON.stringify({ text: 'é "q"', url: `data:image/png;base64,${image.placeholder}`, n: 1 });
+    const expected = JSON.stringify({ text: 'é "q"', url: `data:image/png;base64,${large}`, n: 1 });
+    for (let send = 0; send < 2; send++) {
+      const spliced = spliceDeferredStrings(body);
+      expect(Array.isArray(spliced)).toBe(true);
+      expect((spliced as Buffer[]).includes(source)).toBe(true);
+      expect(joined(spliced) === expected).toBe(true);
+    }
+    requestBytes.release();
+  });
+
+  it('copies small slices into the surrounding text (one buffer), and mixes with deferred strings', () => {
+    const requestBytes = new RequestBytes();
+    const small = requestBytes.add(Buffer.from('iVBORw0KGgo=', 'latin1'));
+    const { request } = imageRequest(true);
+    const params = deferImageStrings({ a: base64, b: small.placeholder }, request);
+    const spliced = spliceDeferredStrings(JSON.stringify(params));
+    expect(Buffer.isBuffer(spliced)).toBe(true);
+    expect(joined(spliced)).toBe(JSON.stringify({ a: base64, b: 'iVBORw0KGgo=' }));
+    requestBytes.release();
+  });
+
+  it('resolves a placeholder to its bytes until released; after that, sending it is an error', () => {
+    const requestBytes = new RequestBytes();
+    const image = requestBytes.add(asBytes(large));
+    const before = registeredRequestBytes();
+    expect(base64BytesOf(image.placeholder)?.bytes).toBe(image.bytes);
+    expect(base64BytesOf('not a placeholder')).toBeUndefined();
+    requestBytes.release();
+    expect(registeredRequestBytes()).toBe(before - 1);
+    expect(base64BytesOf(image.placeholder)).toBeUndefined();
+    expect(() => spliceDeferredStrings(JSON.stringify({ data: image.placeholder }))).toThrow(
+      'already sent or has expired',
+    );
+  });
+
+  it('never defers Base64Bytes image data as a string (it already stands as its placeholder)', () => {
+    const requestBytes = new RequestBytes();
+    const image = requestBytes.add(asBytes(large));
+    const part: ChatCompletionContentPartImage = {
+      type: 'image_url',
+      image_url: { url: `data:image/png;base64,${image.placeholder}` },
+    };
+    attachPreparedImage(part, { source: 'base64', mediaType: 'image/png', data: image });
+    const request: ChatRequest = { model: 'm', messages: [{ role: 'user', content: [part] }] };
+    expect(jsonSafeImageStrings(request).size).toBe(0);
+    requestBytes.release();
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChatCompletionContentPartImage } from '../openai-types';
 import type { ChatRequest } from '../provider-adapter';
 import { preparedImageOf } from '../images/prepared-image';
+import { Base64Bytes } from '../images/base64-bytes';
 
 /**
  * Multi-megabyte image strings skip the SDKs' `JSON.stringify`.
@@ -14,6 +15,11 @@ import { preparedImageOf } from '../images/prepared-image';
  * one pass where its token stands (`spliceDeferredStrings`). The bytes sent are exactly what
  * `JSON.stringify` of the original would give. The SDKs stay the transport: they build, send and parse
  * the request as before. Tokens are single-use: the SDK clients run with retries off.
+ *
+ * Base64 images the large-body parser left in the request's own bytes (`Base64Bytes`) stand in the request
+ * as placeholders from the start; they share the token prefix, are registered per client request
+ * (`RequestBytes`), may be sent any number of times (`n`, OCR fallbacks) and are written from the request's
+ * buffer, never copied into a string.
  */
 
 /** Below this, stringifying costs less than the bookkeeping. */
@@ -23,6 +29,8 @@ const UNUSED_TTL_MS = 5 * 60_000;
 
 const TOKEN_PREFIX = `iris-deferred-${randomBytes(8).toString('hex')}-`;
 const registry = new Map<string, { value: string; createdAt: number }>();
+/** Placeholders of `Base64Bytes`, until their client request's response closes. */
+const bytesRegistry = new Map<string, Buffer>();
 /** Tokens registered for each chat request, so the app can release the unsent ones when the call settles. */
 const tokensByRequest = new WeakMap<ChatRequest, string[]>();
 let nextId = 0;
@@ -42,7 +50,8 @@ export function jsonSafeImageStrings(request: ChatRequest): Set<string> {
       const imagePart = part as ChatCompletionContentPartImage;
       const prepared = preparedImageOf(imagePart);
       if (prepared?.source !== 'base64') continue;
-      if (prepared.data.length >= DEFER_MIN_LENGTH) safe.add(prepared.data);
+      if (typeof prepared.data === 'string' && prepared.data.length >= DEFER_MIN_LENGTH)
+        safe.add(prepared.data);
       const url = imagePart.image_url?.url;
       if (typeof url === 'string' && url.length >= DEFER_MIN_LENGTH && url.startsWith('data:')) safe.add(url);
     }
@@ -117,8 +126,45 @@ function replace(value: unknown, safe: ReadonlySet<string>, tokens: string[]): u
   return value;
 }
 
+/**
+ * The base64 bytes registered for one client request: the app creates it before the body is parsed and
+ * releases it when the response closes (finished, failed or the client gone), so nothing outlives the request.
+ */
+export class RequestBytes {
+  private readonly placeholders: string[] = [];
+
+  /** `bytes` (standard padded base64, already checked) under a new placeholder. */
+  add(bytes: Buffer): Base64Bytes {
+    const placeholder = newToken();
+    bytesRegistry.set(placeholder, bytes);
+    this.placeholders.push(placeholder);
+    return new Base64Bytes(bytes, placeholder);
+  }
+
+  release(): void {
+    for (const placeholder of this.placeholders) bytesRegistry.delete(placeholder);
+    this.placeholders.length = 0;
+  }
+}
+
+/** The bytes a placeholder stands for, or undefined when `text` is not a live placeholder. */
+export function base64BytesOf(text: string): Base64Bytes | undefined {
+  if (!text.startsWith(TOKEN_PREFIX)) return undefined;
+  const bytes = bytesRegistry.get(text);
+  return bytes && new Base64Bytes(bytes, text);
+}
+
+/** Whether `text` has the shape of a placeholder (live or already released). */
+export function isPlaceholder(text: string): boolean {
+  return text.startsWith(TOKEN_PREFIX);
+}
+
+function newToken(): string {
+  return `${TOKEN_PREFIX}${(nextId++).toString(36)}`;
+}
+
 function register(value: string): string {
-  const token = `${TOKEN_PREFIX}${(nextId++).toString(36)}`;
+  const token = newToken();
   registry.set(token, { value, createdAt: Date.now() });
   sweeper ??= setInterval(sweep, UNUSED_TTL_MS).unref();
   return token;
@@ -129,35 +175,68 @@ function sweep(): void {
   for (const [token, entry] of registry) if (entry.createdAt < oldest) registry.delete(token);
 }
 
+/** Bytes from this size on are handed to the socket as they are (a slice of the client's body, no copy). */
+const WRITE_AS_IS_BYTES = 64 * 1024;
+
 /**
- * The request body with every deferred string copied back where its token stands, as bytes (the strings
- * are ASCII, copied as latin1: no UTF-8 encoding pass over them). `body` itself when it has no token.
- * A token that is no longer registered is an error, never sent upstream.
+ * The request body with every deferred string and placeholder's bytes where its token stands. `body` itself
+ * when it has no token; otherwise bytes: the strings are ASCII, copied as latin1 (no UTF-8 encoding pass),
+ * and large request-body slices are not copied at all: the result is then a list of buffers, written one
+ * after the other. A token that is no longer registered is an error, never sent upstream.
  */
-export function spliceDeferredStrings(body: string): string | Buffer {
+export function spliceDeferredStrings(body: string): string | Buffer | Buffer[] {
   let position = body.indexOf(TOKEN_PREFIX);
   if (position < 0) return body;
-  const pieces: Array<{ text: string; ascii: boolean }> = [];
+  const pieces: Piece[] = [];
   let copiedUpTo = 0;
   while (position >= 0) {
     let end = position + TOKEN_PREFIX.length;
     while (end < body.length && isBase36(body.charCodeAt(end))) end++;
     const token = body.slice(position, end);
-    const entry = registry.get(token);
-    if (!entry) throw new Error('A deferred request string was already sent or has expired.');
-    registry.delete(token);
-    pieces.push({ text: body.slice(copiedUpTo, position), ascii: false }, { text: entry.value, ascii: true });
+    pieces.push({ text: body.slice(copiedUpTo, position), ascii: false });
+    const bytes = bytesRegistry.get(token);
+    const entry = bytes ? undefined : registry.get(token);
+    if (bytes) pieces.push({ bytes });
+    else if (entry) {
+      registry.delete(token);
+      pieces.push({ text: entry.value, ascii: true });
+    } else throw new Error('A deferred request string was already sent or has expired.');
     copiedUpTo = end;
     position = body.indexOf(TOKEN_PREFIX, end);
   }
   pieces.push({ text: body.slice(copiedUpTo), ascii: false });
+  // Runs of strings and small slices become one buffer each; large slices stay as they are.
+  const buffers: Buffer[] = [];
+  let run: Piece[] = [];
+  const flush = (): void => {
+    if (run.length > 0) buffers.push(joinPieces(run));
+    run = [];
+  };
+  for (const piece of pieces) {
+    if ('bytes' in piece && piece.bytes.length >= WRITE_AS_IS_BYTES) {
+      flush();
+      buffers.push(piece.bytes);
+    } else run.push(piece);
+  }
+  flush();
+  return buffers.length === 1 ? buffers[0] : buffers;
+}
+
+type Piece = { text: string; ascii: boolean } | { bytes: Buffer };
+
+function joinPieces(run: readonly Piece[]): Buffer {
   let length = 0;
-  for (const piece of pieces)
-    length += piece.ascii ? piece.text.length : Buffer.byteLength(piece.text, 'utf8');
-  const bytes = Buffer.allocUnsafe(length);
+  for (const piece of run) {
+    if ('bytes' in piece) length += piece.bytes.length;
+    else length += piece.ascii ? piece.text.length : Buffer.byteLength(piece.text, 'utf8');
+  }
+  const joined = Buffer.allocUnsafe(length);
   let offset = 0;
-  for (const piece of pieces) offset += bytes.write(piece.text, offset, piece.ascii ? 'latin1' : 'utf8');
-  return bytes;
+  for (const piece of run) {
+    if ('bytes' in piece) offset += piece.bytes.copy(joined, offset);
+    else offset += joined.write(piece.text, offset, piece.ascii ? 'latin1' : 'utf8');
+  }
+  return joined;
 }
 
 function isBase36(code: number): boolean {
@@ -167,4 +246,9 @@ function isBase36(code: number): boolean {
 /** For tests: how many tokens are waiting to be sent. */
 export function pendingDeferredStrings(): number {
   return registry.size;
+}
+
+/** For tests: how many placeholders of request bytes are registered. */
+export function registeredRequestBytes(): number {
+  return bytesRegistry.size;
 }

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
+import { RequestBytes } from './deferred-json-strings';
 import { createUpstreamFetch, UpstreamHeaders } from './upstream-fetch';
 
 interface Seen {
@@ -81,6 +83,22 @@ describe('createUpstreamFetch', () => {
       body: '',
     });
     expect(seen.headers?.['x-one']).toBe('1');
+  });
+
+  it('writes request bytes from their slice, with the Content-Length of the whole body', async () => {
+    const requestBytes = new RequestBytes();
+    const base64 = randomBytes(150_000).toString('base64');
+    const image = requestBytes.add(Buffer.from(base64, 'latin1'));
+    await createUpstreamFetch(agent)(`${base}/json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'ünï', data: image.placeholder }),
+    });
+    const expected = JSON.stringify({ text: 'ünï', data: base64 });
+    expect(seen.body === expected).toBe(true);
+    expect(seen.headers?.['content-length']).toBe(String(Buffer.byteLength(expected)));
+    expect(seen.headers?.['transfer-encoding']).toBeUndefined();
+    requestBytes.release();
   });
 
   it('gives a non-2xx status with its headers and body', async () => {

@@ -22,18 +22,25 @@ export function createUpstreamFetch(dispatcher: Dispatcher): typeof globalThis.f
       (typeof input === 'string' || input instanceof URL) &&
       (body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array) &&
       (init?.redirect === undefined || init.redirect === 'follow');
-    // Image strings deferred past the SDK's JSON.stringify are copied in here (deferred-json-strings.ts).
+    // Image strings deferred past the SDK's JSON.stringify are copied in here, and request-body slices
+    // written as they are (deferred-json-strings.ts).
     const payload = typeof body === 'string' ? spliceDeferredStrings(body) : body;
-    if (!simple)
-      return fallbackFetch(dispatcher, input, payload === body ? init : { ...init, body: payload });
+    if (!simple) {
+      const joined = Array.isArray(payload) ? Buffer.concat(payload) : payload;
+      return fallbackFetch(dispatcher, input, joined === body ? init : { ...init, body: joined });
+    }
     const url = typeof input === 'string' ? new URL(input) : input;
+    const headers = flatHeaders(init?.headers);
+    // A list of buffers is written piece by piece: undici needs its length up front to send Content-Length.
+    if (Array.isArray(payload)) setContentLength(headers, totalLength(payload));
     try {
       const response = await dispatcher.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: (init?.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod,
-        headers: flatHeaders(init?.headers),
-        body: (payload ?? undefined) as string | Uint8Array | undefined,
+        headers,
+        // undici takes any iterable of buffers (lib/core/request.js); its types list only streams.
+        body: (payload ?? undefined) as Dispatcher.DispatchOptions['body'],
         signal: init?.signal ?? undefined,
       });
       return new UpstreamResponse(url.href, response) as unknown as Response;
@@ -76,6 +83,20 @@ function flatHeaders(headers: RequestInit['headers']): string[] {
     }
   }
   return flat;
+}
+
+function totalLength(buffers: readonly Buffer[]): number {
+  let length = 0;
+  for (const buffer of buffers) length += buffer.length;
+  return length;
+}
+
+/** Replaces any Content-Length in flat `[name, value, ...]` headers. */
+function setContentLength(headers: string[], length: number): void {
+  for (let index = headers.length - 2; index >= 0; index -= 2) {
+    if (headers[index].toLowerCase() === 'content-length') headers.splice(index, 2);
+  }
+  headers.push('content-length', String(length));
 }
 
 /**

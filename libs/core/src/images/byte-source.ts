@@ -1,3 +1,5 @@
+import { base64Characters, type Base64Data } from './base64-bytes';
+
 /**
  * Random access to an image's bytes without materialising all of them: header parsers read a few bytes here and
  * there (JPEG segment markers, GIF blocks), and a base64 payload is decoded one small window at a time.
@@ -20,7 +22,7 @@ const DEFAULT_WINDOW_BYTES = 48 * 1024; // a multiple of 3: windows start on bas
 
 /** Over standard padded base64 (as `normalizeBase64` returns it); `decodedBytes` from `decodedLength`. */
 export function base64Source(
-  base64: string,
+  base64: Base64Data,
   decodedBytes: number,
   windowBytes = DEFAULT_WINDOW_BYTES,
 ): ByteSource {
@@ -35,7 +37,7 @@ export function base64Source(
         const span = Math.max(windowBytes, Math.ceil((end - windowStart) / 3) * 3);
         const charStart = (windowStart / 3) * 4;
         const charEnd = Math.min(base64.length, charStart + (span / 3) * 4);
-        window = Buffer.from(base64.slice(charStart, charEnd), 'base64');
+        window = Buffer.from(base64Characters(base64, charStart, charEnd), 'base64');
       }
       return window.subarray(offset - windowStart, end - windowStart);
     },

@@ -1,5 +1,7 @@
 import sharp from 'sharp';
 import { GatewayError } from '../gateway-error';
+import { Base64Bytes, decodeBase64 } from './base64-bytes';
+import { RequestBytes } from '../http/deferred-json-strings';
 import { silentLogger, type Logger } from '../logger';
 import type { ChatCompletionContentPartImage } from '../openai-types';
 import type { ChatRequest } from '../provider-adapter';
@@ -215,7 +217,7 @@ describe('ImageLayer.prepare', () => {
       });
       const prepared = inline(imageOfPart(partAt(request, 0, 1)));
       expect(prepared.mediaType).toBe('image/png');
-      const decoded = await sharp(Buffer.from(prepared.data, 'base64')).metadata();
+      const decoded = await sharp(decodeBase64(prepared.data)).metadata();
       expect([decoded.format, decoded.width, decoded.height]).toEqual(['png', 30, 20]);
       expect(report.images[0].actions).toContain('converted');
       expect(partAt(request, 0, 1).image_url.url).toBe(`data:image/png;base64,${prepared.data}`);
@@ -275,13 +277,75 @@ describe('ImageLayer.prepare', () => {
     });
   });
 
+  describe('request bytes (large images the body parser left in the request)', () => {
+    const withBytes = (requestBytes: RequestBytes, header: string, bytes: Buffer): string =>
+      `${header}${requestBytes.add(Buffer.from(bytes.toString('base64'), 'latin1')).placeholder}`;
+
+    it('attaches the bytes as they are: no decode, no string, the URL keeps its placeholder', async () => {
+      const requestBytes = new RequestBytes();
+      const png = await makeImage('png', 64, 48);
+      const url = withBytes(requestBytes, 'data:image/png;base64,', png);
+      const request = requestWith(image(url));
+      const report = await layer().prepare(request, PASS_THROUGH_IMAGE_RULES, { signal: signal() });
+      const part = partAt(request, 0, 1);
+      expect(part.image_url.url).toBe(url);
+      const prepared = inline(imageOfPart(part));
+      expect(prepared.data).toBeInstanceOf(Base64Bytes);
+      expect(decodeBase64(prepared.data).equals(png)).toBe(true);
+      expect(prepared).toMatchObject({ mediaType: 'image/png', width: 64, height: 48 });
+      expect(report.images[0]).toMatchObject({
+        actions: ['unchanged'],
+        rewritten: false,
+        sourceBytes: png.length,
+      });
+      requestBytes.release();
+    });
+
+    it('declared as JPEG → the canonical header, the same placeholder (the bytes are not copied)', async () => {
+      const requestBytes = new RequestBytes();
+      const png = await makeImage('png', 70, 70);
+      const url = withBytes(requestBytes, 'data:image/jpeg;base64,', png);
+      const request = requestWith(image(url));
+      await layer().prepare(request, PASS_THROUGH_IMAGE_RULES, { signal: signal() });
+      const placeholder = url.slice(url.indexOf(',') + 1);
+      expect(partAt(request, 0, 1).image_url.url).toBe(`data:image/png;base64,${placeholder}`);
+      requestBytes.release();
+    });
+
+    it('fits them when the backend needs it (decoded over turns, re-encoded as a string)', async () => {
+      const requestBytes = new RequestBytes();
+      const jpeg = await makeImage('jpeg', 1600, 1000);
+      const request = requestWith(image(withBytes(requestBytes, 'data:image/jpeg;base64,', jpeg), 'low'));
+      await layer().prepare(request, PASS_THROUGH_IMAGE_RULES, { signal: signal() });
+      const prepared = inline(imageOfPart(partAt(request, 0, 1)));
+      expect(typeof prepared.data).toBe('string');
+      const decoded = await sharp(decodeBase64(prepared.data)).metadata();
+      expect([decoded.width, decoded.height]).toEqual([512, 320]);
+      requestBytes.release();
+    });
+
+    it('a placeholder whose request has ended → 400 naming the part, never garbage bytes', async () => {
+      const requestBytes = new RequestBytes();
+      const url = withBytes(requestBytes, 'data:image/png;base64,', await makeImage('png', 8, 8));
+      requestBytes.release();
+      const error = await failure(
+        layer().prepare(requestWith(image(url)), PASS_THROUGH_IMAGE_RULES, { signal: signal() }),
+      );
+      expect(error).toMatchObject({
+        status: 400,
+        param: 'messages[0].content[1].image_url.url',
+        code: 'invalid_image_data',
+      });
+    });
+  });
+
   describe('fitting to the backend', () => {
     it('detail low → fits 512×512 on every backend, and the URL is rewritten for pass-through', async () => {
       const jpeg = await makeImage('jpeg', 1600, 1000);
       const request = requestWith(image(dataUri(jpeg, 'image/jpeg'), 'low'));
       const report = await layer().prepare(request, PASS_THROUGH_IMAGE_RULES, { signal: signal() });
       const prepared = inline(imageOfPart(partAt(request, 0, 1)));
-      const decoded = await sharp(Buffer.from(prepared.data, 'base64')).metadata();
+      const decoded = await sharp(decodeBase64(prepared.data)).metadata();
       expect([decoded.format, decoded.width, decoded.height]).toEqual(['jpeg', 512, 320]);
       expect(partAt(request, 0, 1).image_url.url).toBe(`data:image/jpeg;base64,${prepared.data}`);
       expect(report.images[0]).toMatchObject({
@@ -307,7 +371,7 @@ describe('ImageLayer.prepare', () => {
       const request = requestWith(image(dataUri(await makeImage('gif', 33, 22), 'image/gif')));
       const report = await layer().prepare(request, GEMINI_LIKE, { signal: signal() });
       const prepared = inline(imageOfPart(partAt(request, 0, 1)));
-      const decoded = await sharp(Buffer.from(prepared.data, 'base64')).metadata();
+      const decoded = await sharp(decodeBase64(prepared.data)).metadata();
       expect([prepared.mediaType, decoded.format, decoded.width, decoded.height]).toEqual([
         'image/png',
         'png',
@@ -325,7 +389,7 @@ describe('ImageLayer.prepare', () => {
       const report = await layer({}, logger).prepare(request, CLAUDE_LIKE, { signal: signal() });
       const prepared = inline(imageOfPart(partAt(request, 0, 1)));
       expect(prepared.data.length).toBeLessThanOrEqual(5 * 1024 * 1024);
-      const decoded = await sharp(Buffer.from(prepared.data, 'base64')).metadata();
+      const decoded = await sharp(decodeBase64(prepared.data)).metadata();
       expect(decoded.format).toBe(prepared.mediaType.slice(6));
       expect(report.images[0].reasons.join()).toContain('over');
       expect(logger.debug).toHaveBeenCalledWith(

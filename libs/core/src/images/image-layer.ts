@@ -2,6 +2,7 @@ import { GatewayError } from '../gateway-error';
 import type { Logger } from '../logger';
 import type { ChatCompletionContentPartImage } from '../openai-types';
 import type { ChatRequest } from '../provider-adapter';
+import { base64JsonText, decodeBase64InTurns, type Base64Data } from './base64-bytes';
 import { base64Source, bufferSource, type ByteSource } from './byte-source';
 import { FetchCache } from './fetch-cache';
 import { fitImage, ImageTooLargeToFitError, UndecodableImageError } from './fit-image';
@@ -22,7 +23,6 @@ import { planImageFit, type FitPlan } from './plan-image-fit';
 import { attachPreparedImage, type PreparedImage } from './prepared-image';
 import type { ImageMediaType, ProviderImageRules } from './provider-image-rules';
 import { redactUrl } from './redact-url';
-import { isCheckedDataUri } from '../http/checked-data-uris';
 import { ImageFetchError, SafeFetcher, type SafeFetchHooks } from './safe-fetch';
 
 /** What happened to one image, in order. */
@@ -186,7 +186,7 @@ export class ImageLayer {
         'invalid_value',
       );
     }
-    const source = parseImageUrl(url, param, isCheckedDataUri(part.image_url, url));
+    const source = parseImageUrl(url, param);
 
     if (source.kind === 'remote') {
       if (state.rules.acceptsImageUrls && !this.settings.alwaysInlineUrls) {
@@ -209,7 +209,7 @@ export class ImageLayer {
         { origin: 'url', actions: [action] },
       );
       const prepared = entry.prepared;
-      part.image_url.url = `data:${prepared.mediaType};base64,${prepared.data}`;
+      part.image_url.url = `data:${prepared.mediaType};base64,${base64JsonText(prepared.data)}`;
       this.logChange(entry.report, redactUrl(source.url));
       return { ...entry.report, rewritten: true };
     }
@@ -223,7 +223,7 @@ export class ImageLayer {
     }
     const entry = await this.prepareBytes(
       base64Source(source.base64, source.decodedBytes),
-      async () => Buffer.from(source.base64, 'base64'),
+      () => decodeBase64InTurns(source.base64),
       part,
       param,
       detail as ImageDetail | undefined,
@@ -233,7 +233,8 @@ export class ImageLayer {
     const { prepared, changed } = entry;
     const canonical = !changed && source.wellFormed && source.declaredMediaType === prepared.mediaType;
     if (!canonical) {
-      part.image_url.url = `data:${prepared.mediaType};base64,${prepared.data}`;
+      // Request bytes keep their placeholder: the upstream fetch writes them in place (base64-bytes.ts).
+      part.image_url.url = `data:${prepared.mediaType};base64,${base64JsonText(prepared.data)}`;
       if (!changed) entry.report.actions.unshift('normalized');
     }
     if (entry.report.actions.length === 0) entry.report.actions.push('unchanged');
@@ -249,7 +250,12 @@ export class ImageLayer {
     param: string,
     detail: ImageDetail | undefined,
     state: RequestState,
-    start: { origin: 'data' | 'url'; actions: ImageAction[]; declaredMediaType?: string; base64?: string },
+    start: {
+      origin: 'data' | 'url';
+      actions: ImageAction[];
+      declaredMediaType?: string;
+      base64?: Base64Data;
+    },
   ): Promise<{
     prepared: Extract<PreparedImage, { source: 'base64' }>;
     report: ImageReportEntry;

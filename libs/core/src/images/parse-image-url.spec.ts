@@ -1,5 +1,7 @@
 import { GatewayError } from '../gateway-error';
 import { decodedLength, normalizeBase64, parseImageUrl, type InlineImageSource } from './parse-image-url';
+import { Base64Bytes, decodeBase64 } from './base64-bytes';
+import { RequestBytes } from '../http/deferred-json-strings';
 
 const PARAM = 'messages[0].content[1].image_url.url';
 // "ABC>?~" has bytes that encode to '+' and '/' in standard base64 and to '-' '_' in base64url.
@@ -64,7 +66,7 @@ describe('parseImageUrl: data URI variants', () => {
   ])('%s', (_name, value, declared, wellFormed) => {
     const parsed = inline(value);
     expect(parsed.base64).toBe(STANDARD);
-    expect(Buffer.from(parsed.base64, 'base64').equals(BYTES)).toBe(true);
+    expect(decodeBase64(parsed.base64).equals(BYTES)).toBe(true);
     expect(parsed.decodedBytes).toBe(BYTES.length);
     expect(parsed.declaredMediaType).toBe(declared);
     expect(parsed.wellFormed).toBe(wellFormed);
@@ -73,7 +75,7 @@ describe('parseImageUrl: data URI variants', () => {
   it('percent-encoded (non-base64) data URI, e.g. an SVG', () => {
     const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>';
     const parsed = inline(`data:image/svg+xml;utf8,${encodeURIComponent(svg)}`);
-    expect(Buffer.from(parsed.base64, 'base64').toString()).toBe(svg);
+    expect(decodeBase64(parsed.base64).toString()).toBe(svg);
     expect(parsed.declaredMediaType).toBe('image/svg+xml');
     expect(parsed.wellFormed).toBe(false);
   });
@@ -111,6 +113,32 @@ describe('parseImageUrl: data URI variants', () => {
 
   it('empty → 400', () => {
     expect(rejection('   ').code).toBe('invalid_image_data');
+  });
+});
+
+describe('parseImageUrl: request bytes', () => {
+  it('reads the base64 behind a placeholder as bytes, with the header as sent', () => {
+    const requestBytes = new RequestBytes();
+    const image = requestBytes.add(Buffer.from(STANDARD, 'latin1'));
+    const parsed = inline(`data:image/png;base64,${image.placeholder}`);
+    expect(parsed.base64).toBeInstanceOf(Base64Bytes);
+    expect(decodeBase64(parsed.base64).equals(BYTES)).toBe(true);
+    expect(parsed).toMatchObject({
+      decodedBytes: BYTES.length,
+      declaredMediaType: 'image/png',
+      wellFormed: true,
+    });
+    expect(inline(`data:IMAGE/PNG;base64,${image.placeholder}`).wellFormed).toBe(false);
+    requestBytes.release();
+  });
+
+  it('a released placeholder → 400 invalid_image_data naming the part', () => {
+    const requestBytes = new RequestBytes();
+    const image = requestBytes.add(Buffer.from(STANDARD, 'latin1'));
+    requestBytes.release();
+    expect(() => parseImageUrl(`data:image/png;base64,${image.placeholder}`, PARAM)).toThrow(
+      expect.objectContaining({ status: 400, param: PARAM, code: 'invalid_image_data' }),
+    );
   });
 });
 

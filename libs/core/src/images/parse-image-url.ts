@@ -1,13 +1,18 @@
 import { GatewayError } from '../gateway-error';
+import { base64BytesOf, isPlaceholder } from '../http/deferred-json-strings';
+import { decodedLength, type Base64Data } from './base64-bytes';
+
+export { decodedLength } from './base64-bytes';
 
 /** Inline image bytes as standard base64, plus what the client declared (never trusted: the bytes decide). */
 export interface InlineImageSource {
   kind: 'inline';
   /**
    * Standard-alphabet, padded base64 without whitespace. When the input already was, this is a `slice` of it
-   * (V8 makes a sliced string: no copy of a multi-megabyte payload).
+   * (V8 makes a sliced string: no copy of a multi-megabyte payload); for an image the large-body parser left
+   * in the request's bytes, those bytes (`Base64Bytes`).
    */
-  base64: string;
+  base64: Base64Data;
   /** Size of the decoded bytes, computed from the base64 length (no decoding). */
   decodedBytes: number;
   /** Lower-cased `type/subtype` the data URI declared, if any. */
@@ -33,12 +38,12 @@ const MAX_HEADER_LENGTH = 256;
  * without the `data:` prefix, whitespace or newlines inside the base64, the base64url alphabet, missing padding,
  * percent-encoded (non-base64) data URIs; and http(s) URLs. Anything undecodable is a 400 naming `param`.
  */
-export function parseImageUrl(value: string, param: string, alphabetChecked = false): ImageSource {
+export function parseImageUrl(value: string, param: string): ImageSource {
   let start = 0;
   while (start < value.length && isWhitespace(value.charCodeAt(start))) start++;
   if (start === value.length) throw invalidData('The image URL is empty.', param);
   const head = value.slice(start, start + 8).toLowerCase();
-  if (head.startsWith('data:')) return parseDataUri(value, start, param, alphabetChecked);
+  if (head.startsWith('data:')) return parseDataUri(value, start, param);
   if (head.startsWith('http://') || head.startsWith('https://')) return parseRemote(value.trim(), param);
   if (SCHEME.test(value.slice(start, start + 40))) {
     throw GatewayError.invalidRequest(
@@ -53,12 +58,7 @@ export function parseImageUrl(value: string, param: string, alphabetChecked = fa
   return { kind: 'inline', base64, decodedBytes: decodedLength(base64), wellFormed: false };
 }
 
-function parseDataUri(
-  value: string,
-  start: number,
-  param: string,
-  alphabetChecked: boolean,
-): InlineImageSource {
+function parseDataUri(value: string, start: number, param: string): InlineImageSource {
   const comma = value.indexOf(',', start);
   if (comma < 0 || comma - start > MAX_HEADER_LENGTH) throw undecodable(param);
   const parameters = value
@@ -75,11 +75,12 @@ function parseDataUri(
     const base64 = bytes.toString('base64');
     return { kind: 'inline', base64, decodedBytes: bytes.length, declaredMediaType, wellFormed: false };
   }
-  const base64 = normalizeBase64(body, alphabetChecked);
+  // The large-body parser's placeholder: the checked base64 stays in the request's bytes (base64-bytes.ts).
+  const base64 = isPlaceholder(body) ? requestBytes(body, param) : normalizeBase64(body);
   if (!base64) throw undecodable(param);
   const wellFormed =
     start === 0 &&
-    base64 === body &&
+    (base64 === body || typeof base64 !== 'string') &&
     declaredMediaType !== undefined &&
     comma === 5 + declaredMediaType.length + 7 &&
     value.startsWith(`data:${declaredMediaType};base64,`);
@@ -95,14 +96,20 @@ function parseRemote(url: string, param: string): RemoteImageSource {
   return { kind: 'remote', url };
 }
 
+function requestBytes(placeholder: string, param: string): Base64Data {
+  const bytes = base64BytesOf(placeholder);
+  // Only after the response closed (the client left while the request was still being prepared).
+  if (!bytes) throw invalidData('The image data is no longer available: the request has ended.', param);
+  return bytes;
+}
+
 /**
  * Standard padded base64, or undefined when the text is not base64. Returns `text` itself (no copy) when it
  * already is; otherwise strips whitespace and percent-escapes, maps base64url to the standard alphabet, repads.
  */
-export function normalizeBase64(text: string, alphabetChecked = false): string | undefined {
+export function normalizeBase64(text: string): string | undefined {
   let cleaned = text;
-  // alphabetChecked: the body parser already scanned this string (libs/core/src/http/checked-data-uris.ts).
-  if (!alphabetChecked && NON_STANDARD_BASE64.test(cleaned)) {
+  if (NON_STANDARD_BASE64.test(cleaned)) {
     cleaned = cleaned
       .replace(/\s+/g, '')
       .replace(/%2B/gi, '+')
@@ -122,14 +129,6 @@ export function normalizeBase64(text: string, alphabetChecked = false): string |
   if (cleaned.length - dataLength === padding) return cleaned;
   if (cleaned.length - dataLength > 2) return undefined;
   return cleaned.slice(0, dataLength) + '='.repeat(padding);
-}
-
-/** Decoded size of standard padded base64, from its length alone. */
-export function decodedLength(base64: string): number {
-  let padding = 0;
-  if (base64.charCodeAt(base64.length - 1) === 0x3d) padding++;
-  if (base64.charCodeAt(base64.length - 2) === 0x3d) padding++;
-  return (base64.length / 4) * 3 - padding;
 }
 
 function percentDecode(text: string): Buffer {

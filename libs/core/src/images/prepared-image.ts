@@ -1,13 +1,16 @@
 import type { ChatCompletionContentPartImage } from '../openai-types';
 import { GatewayError } from '../gateway-error';
 import type { ImageMediaType } from './provider-image-rules';
+import type { Base64Data } from './base64-bytes';
 
 /**
  * An image part after the image layer: either inline bytes (as pure base64, never re-encoded when the
  * backend takes them as they are) with the media type read from the bytes, or a URL the backend fetches.
+ * `data` may be the request's own bytes (`Base64Bytes`): put it in a JSON body with `base64JsonText`,
+ * decode it with `decodeBase64`.
  */
 export type PreparedImage =
-  | { source: 'base64'; mediaType: ImageMediaType; data: string; width?: number; height?: number }
+  | { source: 'base64'; mediaType: ImageMediaType; data: Base64Data; width?: number; height?: number }
   | { source: 'url'; url: string };
 
 const PREPARED = Symbol('iris.preparedImage');

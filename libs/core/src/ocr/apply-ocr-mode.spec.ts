@@ -1,5 +1,6 @@
 import { GatewayError } from '../gateway-error';
 import type { PreparedImage } from '../images/prepared-image';
+import { decodeBase64 } from '../images/base64-bytes';
 import type { ChatRequest } from '../provider-adapter';
 import { applyOcrMode, type OcrAnalyser, type OcrModeOptions } from './apply-ocr-mode';
 import { LruOcrCache } from './ocr-cache';
@@ -26,7 +27,7 @@ function fakeAnalyser(usage = { prompt_tokens: 100, completion_tokens: 10, total
   const calls: Array<{ image: PreparedImage; prompt: string; signal: AbortSignal }> = [];
   const analyse: OcrAnalyser = async (image, prompt, signal) => {
     calls.push({ image, prompt, signal });
-    const bytes = image.source === 'base64' ? Buffer.from(image.data, 'base64') : Buffer.alloc(9);
+    const bytes = image.source === 'base64' ? decodeBase64(image.data) : Buffer.alloc(9);
     return { text: `text of ${bytes[8]}`, usage };
   };
   return { analyse, calls };
@@ -181,7 +182,7 @@ describe('applyOcrMode', () => {
     const request = twoImageRequest();
     const before = JSON.stringify(request);
     const analyse: OcrAnalyser = async (image) => {
-      if (image.source === 'base64' && Buffer.from(image.data, 'base64')[8] === 2) {
+      if (image.source === 'base64' && decodeBase64(image.data)[8] === 2) {
         throw new GatewayError(429, 'Rate limit reached for gpt-4o.', { provider: 'openai' });
       }
       return { text: 'fine' };
@@ -245,7 +246,7 @@ describe('applyOcrMode', () => {
     const seen: AbortSignal[] = [];
     const analyse: OcrAnalyser = (image, _prompt, signal) => {
       seen.push(signal);
-      if (image.source === 'base64' && Buffer.from(image.data, 'base64')[8] === 1)
+      if (image.source === 'base64' && decodeBase64(image.data)[8] === 1)
         return Promise.reject(new Error('bad'));
       return new Promise(() => undefined);
     };

@@ -3,6 +3,7 @@ import type { ChatRequest } from '../provider-adapter';
 import { GatewayError, isGatewayError } from '../gateway-error';
 import { sniffImageMediaType, type PreparedImage } from '../images/prepared-image';
 import { parseImageUrl } from '../images/parse-image-url';
+import { base64Characters } from '../images/base64-bytes';
 import type { Logger } from '../logger';
 import { ocrCacheKey, type OcrCache } from './ocr-cache';
 import { buildOcrAnalysisPrompt, ocrLabel, OCR_PROMPT_VERSION, userQuestionOf } from './ocr-prompt';
@@ -220,7 +221,7 @@ function imageForAnalysis(part: ChatCompletionContentPartImage, param: string): 
   if (typeof url !== 'string') throw GatewayError.invalidRequest('Image URL is missing.', param);
   const source = parseImageUrl(url, param);
   if (source.kind === 'remote') return { source: 'url', url: source.url };
-  const mediaType = sniffImageMediaType(Buffer.from(source.base64.slice(0, 64), 'base64'));
+  const mediaType = sniffImageMediaType(Buffer.from(base64Characters(source.base64, 0, 64), 'base64'));
   if (!mediaType) {
     throw GatewayError.invalidRequest(
       'Unsupported image format for OCR mode: accepted formats are PNG, JPEG, WEBP and GIF.',

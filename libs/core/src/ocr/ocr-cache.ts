@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { decodeBase64, type Base64Data } from '../images/base64-bytes';
 
 /**
  * Where OCR-mode analyses are kept between requests. Pluggable (e.g. Redis) so several gateway instances can
@@ -13,8 +14,8 @@ export interface OcrCache {
  * The cache key: SHA-256 of the decoded image bytes + the analysing model + the prompt version, so a new
  * prompt or another OCR model never serves a stale analysis.
  */
-export function ocrCacheKey(imageBase64: string, ocrModel: string, promptVersion: string): string {
-  const digest = createHash('sha256').update(Buffer.from(imageBase64, 'base64')).digest('hex');
+export function ocrCacheKey(imageBase64: Base64Data, ocrModel: string, promptVersion: string): string {
+  const digest = createHash('sha256').update(decodeBase64(imageBase64)).digest('hex');
   return `${digest}:${ocrModel}:${promptVersion}`;
 }
 

@@ -6,6 +6,7 @@ import type {
   ToolUseBlockParam,
 } from '@anthropic-ai/sdk/resources/messages';
 import {
+  base64JsonText,
   GatewayError,
   imageOfPart,
   type ChatCompletionContentPartImage,
@@ -208,7 +209,10 @@ function toolResultContent(content: string | AnyPart[], param: string): ToolResu
 export function imageBlock(part: ChatCompletionContentPartImage, param: string): ImageBlockParam {
   const image = imageOfPart(part, param);
   return image.source === 'base64'
-    ? { type: 'image', source: { type: 'base64', media_type: image.mediaType, data: image.data } }
+    ? {
+        type: 'image',
+        source: { type: 'base64', media_type: image.mediaType, data: base64JsonText(image.data) },
+      }
     : { type: 'image', source: { type: 'url', url: image.url } };
 }
 

@@ -1,5 +1,6 @@
 import type { Content, Part } from '@google/genai';
 import {
+  base64JsonText,
   GatewayError,
   imageOfPart,
   type ChatCompletionContentPartImage,
@@ -64,7 +65,7 @@ function imagePart(part: ChatCompletionContentPartImage, param: string, options:
       );
     }
     const mimeType = (image.mediaType as string) === 'image/jpg' ? 'image/jpeg' : image.mediaType;
-    return { inlineData: { mimeType, data: image.data } };
+    return { inlineData: { mimeType, data: base64JsonText(image.data) } };
   }
   if (!options.acceptsImageUrls) {
     throw GatewayError.invalidRequest(

@@ -1,4 +1,10 @@
-import { GatewayError, imageOfPart, type ChatCompletionContentPartImage, type ChatRequest } from '@app/core';
+import {
+  decodeBase64,
+  GatewayError,
+  imageOfPart,
+  type ChatCompletionContentPartImage,
+  type ChatRequest,
+} from '@app/core';
 
 export interface ImageToRead {
   bytes: Buffer;
@@ -27,7 +33,7 @@ export function imagesOfLastUserMessage(request: ChatRequest): ImageToRead[] {
           `${param}.image_url.url`,
         );
       }
-      images.push({ bytes: Buffer.from(image.data, 'base64'), param });
+      images.push({ bytes: decodeBase64(image.data), param });
     });
   }
   if (images.length === 0) {

@@ -99,6 +99,22 @@ describe('parseLargeJson', () => {
       requestBytes.release();
     });
 
+    it('lifts no image with any character outside the standard alphabet (every code unit up to 0xFF)', async () => {
+      const alphabet = /[A-Za-z0-9+/=]/;
+      const lifted: string[] = [];
+      for (let code = 0x20; code <= 0xff; code++) {
+        const character = String.fromCharCode(code);
+        if (alphabet.test(character)) continue;
+        // Replaces one character (the length stays a multiple of four), past the first 64 KiB piece.
+        const url = `${uri.slice(0, 70_001)}${character}${uri.slice(70_002)}`;
+        const requestBytes = new RequestBytes();
+        const parsed = await parseLargeJson(Buffer.from(chat([image(url)])), requestBytes);
+        if (urlOf(parsed) !== url) lifted.push(JSON.stringify(character));
+        requestBytes.release();
+      }
+      expect(lifted).toEqual([]);
+    });
+
     it.each([
       ['a space in the base64', `${uri.slice(0, 5000)} ${uri.slice(5000)}`],
       ['padding in the middle', `${uri.slice(0, 5000)}=${uri.slice(5001)}`],

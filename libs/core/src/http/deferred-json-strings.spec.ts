@@ -127,7 +127,7 @@ describe('request bytes (base64 left in the client body)', () => {
   it('writes the bytes where the placeholder stands, as the slice itself (no copy), any number of times', () => {
     const requestBytes = new RequestBytes();
     const source = asBytes(large);
-    const image = requestBytes.add(source);
+    const image = requestBytes.add([source]);
     const body = JSON.stringify({ text: 'é "q"', url: `data:image/png;base64,${image.placeholder}`, n: 1 });
     const expected = JSON.stringify({ text: 'é "q"', url: `data:image/png;base64,${large}`, n: 1 });
     for (let send = 0; send < 2; send++) {
@@ -141,7 +141,7 @@ describe('request bytes (base64 left in the client body)', () => {
 
   it('copies small slices into the surrounding text (one buffer), and mixes with deferred strings', () => {
     const requestBytes = new RequestBytes();
-    const small = requestBytes.add(Buffer.from('iVBORw0KGgo=', 'latin1'));
+    const small = requestBytes.add([Buffer.from('iVBORw0KGgo=', 'latin1')]);
     const { request } = imageRequest(true);
     const params = deferImageStrings({ a: base64, b: small.placeholder }, request);
     const spliced = spliceDeferredStrings(JSON.stringify(params));
@@ -152,9 +152,9 @@ describe('request bytes (base64 left in the client body)', () => {
 
   it('resolves a placeholder to its bytes until released; after that, sending it is an error', () => {
     const requestBytes = new RequestBytes();
-    const image = requestBytes.add(asBytes(large));
+    const image = requestBytes.add([asBytes(large)]);
     const before = registeredRequestBytes();
-    expect(base64BytesOf(image.placeholder)?.bytes).toBe(image.bytes);
+    expect(base64BytesOf(image.placeholder)?.chunks).toBe(image.chunks);
     expect(base64BytesOf('not a placeholder')).toBeUndefined();
     requestBytes.release();
     expect(registeredRequestBytes()).toBe(before - 1);
@@ -166,7 +166,7 @@ describe('request bytes (base64 left in the client body)', () => {
 
   it('never defers Base64Bytes image data as a string (it already stands as its placeholder)', () => {
     const requestBytes = new RequestBytes();
-    const image = requestBytes.add(asBytes(large));
+    const image = requestBytes.add([asBytes(large)]);
     const part: ChatCompletionContentPartImage = {
       type: 'image_url',
       image_url: { url: `data:image/png;base64,${image.placeholder}` },

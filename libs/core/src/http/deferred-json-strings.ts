@@ -29,8 +29,8 @@ const UNUSED_TTL_MS = 5 * 60_000;
 
 const TOKEN_PREFIX = `iris-deferred-${randomBytes(8).toString('hex')}-`;
 const registry = new Map<string, { value: string; createdAt: number }>();
-/** Placeholders of `Base64Bytes`, until their client request's response closes. */
-const bytesRegistry = new Map<string, Buffer>();
+/** Placeholders of `Base64Bytes` (their chunks), until their client request's response closes. */
+const bytesRegistry = new Map<string, readonly Buffer[]>();
 /** Tokens registered for each chat request, so the app can release the unsent ones when the call settles. */
 const tokensByRequest = new WeakMap<ChatRequest, string[]>();
 let nextId = 0;
@@ -133,12 +133,12 @@ function replace(value: unknown, safe: ReadonlySet<string>, tokens: string[]): u
 export class RequestBytes {
   private readonly placeholders: string[] = [];
 
-  /** `bytes` (standard padded base64, already checked) under a new placeholder. */
-  add(bytes: Buffer): Base64Bytes {
+  /** `chunks` (standard padded base64, already checked) under a new placeholder. */
+  add(chunks: readonly Buffer[]): Base64Bytes {
     const placeholder = newToken();
-    bytesRegistry.set(placeholder, bytes);
+    bytesRegistry.set(placeholder, chunks);
     this.placeholders.push(placeholder);
-    return new Base64Bytes(bytes, placeholder);
+    return new Base64Bytes(chunks, placeholder);
   }
 
   release(): void {
@@ -150,8 +150,8 @@ export class RequestBytes {
 /** The bytes a placeholder stands for, or undefined when `text` is not a live placeholder. */
 export function base64BytesOf(text: string): Base64Bytes | undefined {
   if (!text.startsWith(TOKEN_PREFIX)) return undefined;
-  const bytes = bytesRegistry.get(text);
-  return bytes && new Base64Bytes(bytes, text);
+  const chunks = bytesRegistry.get(text);
+  return chunks && new Base64Bytes(chunks, text);
 }
 
 /** Whether `text` has the shape of a placeholder (live or already released). */
@@ -175,14 +175,14 @@ function sweep(): void {
   for (const [token, entry] of registry) if (entry.createdAt < oldest) registry.delete(token);
 }
 
-/** Bytes from this size on are handed to the socket as they are (a slice of the client's body, no copy). */
+/** Request bytes from this size on are handed to the socket as they are (the body's chunks, no copy). */
 const WRITE_AS_IS_BYTES = 64 * 1024;
 
 /**
  * The request body with every deferred string and placeholder's bytes where its token stands. `body` itself
  * when it has no token; otherwise bytes: the strings are ASCII, copied as latin1 (no UTF-8 encoding pass),
- * and large request-body slices are not copied at all: the result is then a list of buffers, written one
- * after the other. A token that is no longer registered is an error, never sent upstream.
+ * and large request bytes are not copied at all: the result is then a list of buffers (the text around them
+ * and the body's own chunks), written one after the other. A token that is no longer registered is an error, never sent upstream.
  */
 export function spliceDeferredStrings(body: string): string | Buffer | Buffer[] {
   let position = body.indexOf(TOKEN_PREFIX);
@@ -194,9 +194,9 @@ export function spliceDeferredStrings(body: string): string | Buffer | Buffer[] 
     while (end < body.length && isBase36(body.charCodeAt(end))) end++;
     const token = body.slice(position, end);
     pieces.push({ text: body.slice(copiedUpTo, position), ascii: false });
-    const bytes = bytesRegistry.get(token);
-    const entry = bytes ? undefined : registry.get(token);
-    if (bytes) pieces.push({ bytes });
+    const chunks = bytesRegistry.get(token);
+    const entry = chunks ? undefined : registry.get(token);
+    if (chunks) pieces.push({ chunks });
     else if (entry) {
       registry.delete(token);
       pieces.push({ text: entry.value, ascii: true });
@@ -213,30 +213,36 @@ export function spliceDeferredStrings(body: string): string | Buffer | Buffer[] 
     run = [];
   };
   for (const piece of pieces) {
-    if ('bytes' in piece && piece.bytes.length >= WRITE_AS_IS_BYTES) {
+    if ('chunks' in piece && chunksLength(piece.chunks) >= WRITE_AS_IS_BYTES) {
       flush();
-      buffers.push(piece.bytes);
+      buffers.push(...piece.chunks);
     } else run.push(piece);
   }
   flush();
   return buffers.length === 1 ? buffers[0] : buffers;
 }
 
-type Piece = { text: string; ascii: boolean } | { bytes: Buffer };
+type Piece = { text: string; ascii: boolean } | { chunks: readonly Buffer[] };
 
 function joinPieces(run: readonly Piece[]): Buffer {
   let length = 0;
   for (const piece of run) {
-    if ('bytes' in piece) length += piece.bytes.length;
+    if ('chunks' in piece) length += chunksLength(piece.chunks);
     else length += piece.ascii ? piece.text.length : Buffer.byteLength(piece.text, 'utf8');
   }
   const joined = Buffer.allocUnsafe(length);
   let offset = 0;
   for (const piece of run) {
-    if ('bytes' in piece) offset += piece.bytes.copy(joined, offset);
+    if ('chunks' in piece) for (const chunk of piece.chunks) offset += chunk.copy(joined, offset);
     else offset += joined.write(piece.text, offset, piece.ascii ? 'latin1' : 'utf8');
   }
   return joined;
+}
+
+function chunksLength(chunks: readonly Buffer[]): number {
+  let length = 0;
+  for (const chunk of chunks) length += chunk.length;
+  return length;
 }
 
 function isBase36(code: number): boolean {

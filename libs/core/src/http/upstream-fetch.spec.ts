@@ -88,7 +88,13 @@ describe('createUpstreamFetch', () => {
   it('writes request bytes from their slice, with the Content-Length of the whole body', async () => {
     const requestBytes = new RequestBytes();
     const base64 = randomBytes(150_000).toString('base64');
-    const image = requestBytes.add(Buffer.from(base64, 'latin1'));
+    // Three chunks, as a socket delivers them.
+    const bytes = Buffer.from(base64, 'latin1');
+    const image = requestBytes.add([
+      bytes.subarray(0, 70_000),
+      bytes.subarray(70_000, 140_001),
+      bytes.subarray(140_001),
+    ]);
     await createUpstreamFetch(agent)(`${base}/json`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

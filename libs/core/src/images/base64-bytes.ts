@@ -14,15 +14,30 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
  * does not know it sees a string that is not base64 and fails loudly, never silently.
  */
 export class Base64Bytes {
+  readonly length: number;
+
   constructor(
-    /** Standard-alphabet, padded base64 text (ASCII bytes), checked by the large-body parser. */
-    readonly bytes: Buffer,
+    /**
+     * Standard-alphabet, padded base64 text (ASCII bytes), checked by the large-body parser: views of the
+     * body's chunks as the socket delivered them (never joined: that would be a fresh multi-MB copy).
+     */
+    readonly chunks: readonly Buffer[],
     /** What stands in JSON for these bytes until the upstream fetch writes them. */
     readonly placeholder: string,
-  ) {}
+  ) {
+    let length = 0;
+    for (const chunk of chunks) length += chunk.length;
+    this.length = length;
+  }
 
-  get length(): number {
-    return this.bytes.length;
+  /** The byte at `position` (for the padding at the end). */
+  byteAt(position: number): number | undefined {
+    let offset = position;
+    for (const chunk of this.chunks) {
+      if (offset < chunk.length) return chunk[offset];
+      offset -= chunk.length;
+    }
+    return undefined;
   }
 }
 
@@ -41,7 +56,17 @@ export function base64JsonText(data: Base64Data): string {
 
 /** Characters `[from, to)` of the base64 text, as a (small) string. */
 export function base64Characters(data: Base64Data, from: number, to: number): string {
-  return typeof data === 'string' ? data.slice(from, to) : data.bytes.toString('latin1', from, to);
+  if (typeof data === 'string') return data.slice(from, to);
+  const parts: string[] = [];
+  let start = 0;
+  for (const chunk of data.chunks) {
+    const end = start + chunk.length;
+    if (end > from && start < to)
+      parts.push(chunk.toString('latin1', Math.max(0, from - start), Math.min(chunk.length, to - start)));
+    if (end >= to) break;
+    start = end;
+  }
+  return parts.length === 1 ? parts[0] : parts.join('');
 }
 
 /** The decoded bytes, in one go (OCR keys and engines; the image layer uses `decodeBase64InTurns`). */
@@ -68,14 +93,14 @@ export async function decodeBase64InTurns(data: Base64Data): Promise<Buffer> {
 }
 
 function decodeWindow(data: Base64Bytes, from: number, output: Buffer, offset: number): number {
-  const text = data.bytes.toString('latin1', from, Math.min(data.length, from + WINDOW_CHARACTERS));
+  const text = base64Characters(data, from, Math.min(data.length, from + WINDOW_CHARACTERS));
   return output.write(text, offset, 'base64');
 }
 
 /** Decoded size of standard padded base64, from its length and trailing `=` alone (no decoding). */
 export function decodedLength(data: Base64Data): number {
-  const last = (back: number): number =>
-    typeof data === 'string' ? data.charCodeAt(data.length - back) : data.bytes[data.length - back];
+  const last = (back: number): number | undefined =>
+    typeof data === 'string' ? data.charCodeAt(data.length - back) : data.byteAt(data.length - back);
   let padding = 0;
   if (last(1) === 0x3d) padding++;
   if (last(2) === 0x3d) padding++;

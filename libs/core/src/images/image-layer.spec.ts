@@ -14,6 +14,7 @@ import {
   makeHeicHeader,
   makeImage,
   makeSvg,
+  splitInto,
 } from './__fixtures__/sample-images';
 import { ImageLayer, type ImagePreparationReport } from './image-layer';
 import { DEFAULT_IMAGE_SETTINGS, type ImageSettings } from './image-settings';
@@ -279,7 +280,7 @@ describe('ImageLayer.prepare', () => {
 
   describe('request bytes (large images the body parser left in the request)', () => {
     const withBytes = (requestBytes: RequestBytes, header: string, bytes: Buffer): string =>
-      `${header}${requestBytes.add(Buffer.from(bytes.toString('base64'), 'latin1')).placeholder}`;
+      `${header}${requestBytes.add(splitInto(Buffer.from(bytes.toString('base64'), 'latin1'), 1000)).placeholder}`;
 
     it('attaches the bytes as they are: no decode, no string, the URL keeps its placeholder', async () => {
       const requestBytes = new RequestBytes();

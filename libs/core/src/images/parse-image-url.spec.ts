@@ -119,7 +119,10 @@ describe('parseImageUrl: data URI variants', () => {
 describe('parseImageUrl: request bytes', () => {
   it('reads the base64 behind a placeholder as bytes, with the header as sent', () => {
     const requestBytes = new RequestBytes();
-    const image = requestBytes.add(Buffer.from(STANDARD, 'latin1'));
+    const image = requestBytes.add([
+      Buffer.from(STANDARD.slice(0, 5), 'latin1'),
+      Buffer.from(STANDARD.slice(5), 'latin1'),
+    ]);
     const parsed = inline(`data:image/png;base64,${image.placeholder}`);
     expect(parsed.base64).toBeInstanceOf(Base64Bytes);
     expect(decodeBase64(parsed.base64).equals(BYTES)).toBe(true);
@@ -134,7 +137,7 @@ describe('parseImageUrl: request bytes', () => {
 
   it('a released placeholder → 400 invalid_image_data naming the part', () => {
     const requestBytes = new RequestBytes();
-    const image = requestBytes.add(Buffer.from(STANDARD, 'latin1'));
+    const image = requestBytes.add([Buffer.from(STANDARD, 'latin1')]);
     requestBytes.release();
     expect(() => parseImageUrl(`data:image/png;base64,${image.placeholder}`, PARAM)).toThrow(
       expect.objectContaining({ status: 400, param: PARAM, code: 'invalid_image_data' }),

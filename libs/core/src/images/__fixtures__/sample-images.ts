@@ -100,3 +100,10 @@ export function withLargeJpegSegments(jpeg: Buffer, count = 3): Buffer {
 export function dataUri(bytes: Buffer, type: string): string {
   return `data:${type};base64,${bytes.toString('base64')}`;
 }
+
+/** `bytes` as chunks of `size` bytes (the last one shorter), as a socket delivers a body. */
+export function splitInto(bytes: Buffer, size: number): Buffer[] {
+  const chunks: Buffer[] = [];
+  for (let offset = 0; offset < bytes.length; offset += size) chunks.push(bytes.subarray(offset, offset + size));
+  return chunks;
+}

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { readBody } from './read-body';
+import { readBody, SMALL_CHUNK_BYTES } from './read-body';
 
 function stream(chunks: Array<string | Buffer>, ending: 'end' | 'error' = 'end'): PassThrough {
   const payload = new PassThrough();
@@ -12,11 +12,16 @@ function stream(chunks: Array<string | Buffer>, ending: 'end' | 'error' = 'end')
 }
 
 describe('readBody', () => {
-  it('gives the chunks as they arrived (no join), checked against the declared length', async () => {
-    const second = Buffer.from('1}');
-    const chunks = await readBody(stream(['{"a":', second]), '7', 100);
-    expect(chunks.map((chunk) => chunk.toString())).toEqual(['{"a":', '1}']);
-    expect(chunks[1]).toBe(second);
+  it('gives a body that came in one read as that very buffer (no copy)', async () => {
+    const whole = Buffer.from('{"a":1}');
+    const chunks = await readBody(stream([whole]), '7', 100);
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]).toBe(whole);
+  });
+
+  it('joins small reads into one block, checked against the declared length', async () => {
+    const chunks = await readBody(stream(['{"a":', Buffer.from('1}')]), '7', 100);
+    expect(chunks.map((chunk) => chunk.toString())).toEqual(['{"a":1}']);
   });
 
   it('reads an upload without a length (chunked)', async () => {
@@ -36,6 +41,21 @@ describe('readBody', () => {
     ['longer than declared', ['abcdef'], '5', 400, 'FST_ERR_CTP_INVALID_CONTENT_LENGTH'],
   ])('refuses a body %s', async (_label, chunks, length, statusCode, code) => {
     await expect(readBody(stream(chunks), length, 100)).rejects.toMatchObject({ statusCode, code });
+  });
+
+  it('copies tiny reads together into blocks (a body sent a few bytes at a time stays a few buffers)', async () => {
+    const pieces = Array.from({ length: 20_000 }, (_, index) => `${index % 10}`.repeat(7));
+    const text = pieces.join('');
+    const chunks = await readBody(stream(pieces), String(text.length), 1_000_000);
+    expect(Buffer.concat(chunks).toString()).toBe(text);
+    expect(chunks.length).toBeLessThanOrEqual(Math.ceil(text.length / (64 * 1024)) + 1);
+  });
+
+  it('keeps large reads as they are, between blocks of small ones, in order', async () => {
+    const large = Buffer.alloc(SMALL_CHUNK_BYTES, 0x62);
+    const chunks = await readBody(stream(['a', 'b', large, 'c']), String(SMALL_CHUNK_BYTES + 3), 1_000_000);
+    expect(chunks.map((chunk) => chunk.length)).toEqual([2, SMALL_CHUNK_BYTES, 1]);
+    expect(chunks[1]).toBe(large);
   });
 
   it('turns a broken stream into a 400', async () => {

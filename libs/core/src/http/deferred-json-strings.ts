@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChatCompletionContentPartImage } from '../openai-types';
 import type { ChatRequest } from '../provider-adapter';
 import { preparedImageOf } from '../images/prepared-image';
-import { Base64Bytes } from '../images/base64-bytes';
+import { Base64Bytes, totalLength } from '../images/base64-bytes';
 
 /**
  * Multi-megabyte image strings skip the SDKs' `JSON.stringify`.
@@ -213,7 +213,7 @@ export function spliceDeferredStrings(body: string): string | Buffer | Buffer[] 
     run = [];
   };
   for (const piece of pieces) {
-    if ('chunks' in piece && chunksLength(piece.chunks) >= WRITE_AS_IS_BYTES) {
+    if ('chunks' in piece && totalLength(piece.chunks) >= WRITE_AS_IS_BYTES) {
       flush();
       buffers.push(...piece.chunks);
     } else run.push(piece);
@@ -227,7 +227,7 @@ type Piece = { text: string; ascii: boolean } | { chunks: readonly Buffer[] };
 function joinPieces(run: readonly Piece[]): Buffer {
   let length = 0;
   for (const piece of run) {
-    if ('chunks' in piece) length += chunksLength(piece.chunks);
+    if ('chunks' in piece) length += totalLength(piece.chunks);
     else length += piece.ascii ? piece.text.length : Buffer.byteLength(piece.text, 'utf8');
   }
   const joined = Buffer.allocUnsafe(length);
@@ -237,12 +237,6 @@ function joinPieces(run: readonly Piece[]): Buffer {
     else offset += joined.write(piece.text, offset, piece.ascii ? 'latin1' : 'utf8');
   }
   return joined;
-}
-
-function chunksLength(chunks: readonly Buffer[]): number {
-  let length = 0;
-  for (const chunk of chunks) length += chunk.length;
-  return length;
 }
 
 function isBase36(code: number): boolean {

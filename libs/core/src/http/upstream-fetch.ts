@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import { fetch as undiciFetch, type Dispatcher } from 'undici';
+import { totalLength } from '../images/base64-bytes';
 import { spliceDeferredStrings } from './deferred-json-strings';
 
 type FetchInput = Parameters<typeof globalThis.fetch>[0];
@@ -83,12 +84,6 @@ function flatHeaders(headers: RequestInit['headers']): string[] {
     }
   }
   return flat;
-}
-
-function totalLength(buffers: readonly Buffer[]): number {
-  let length = 0;
-  for (const buffer of buffers) length += buffer.length;
-  return length;
 }
 
 /** Replaces any Content-Length in flat `[name, value, ...]` headers. */

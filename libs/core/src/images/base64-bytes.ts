@@ -5,8 +5,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
  * multi-megabyte V8 string.
  *
  * Why: a string that size is a fresh V8 large-object allocation every time, and the first write to fresh
- * pages is where the event loop's long turns went (a 27 MB image held the loop 20–48 ms at c=1). A slice of
- * the body costs nothing: the body is already in memory, written as it arrived.
+ * pages is where the event loop's long turns went (a 27 MB image held the loop 20–48 ms at c=1). Views of
+ * the body's chunks cost nothing: the body is already in memory, as the socket delivered it.
  *
  * In the parsed request the image stands as `data:<type>;base64,<placeholder>`. The placeholder is a short
  * string registered for the request (`RequestBytes`, deferred-json-strings.ts): the image layer reads the
@@ -25,9 +25,7 @@ export class Base64Bytes {
     /** What stands in JSON for these bytes until the upstream fetch writes them. */
     readonly placeholder: string,
   ) {
-    let length = 0;
-    for (const chunk of chunks) length += chunk.length;
-    this.length = length;
+    this.length = totalLength(chunks);
   }
 
   /** The byte at `position` (for the padding at the end). */
@@ -39,6 +37,13 @@ export class Base64Bytes {
     }
     return undefined;
   }
+}
+
+/** The summed length of a list of buffers. */
+export function totalLength(buffers: readonly Buffer[]): number {
+  let length = 0;
+  for (const buffer of buffers) length += buffer.length;
+  return length;
 }
 
 /** Base64 text as a string, or as bytes of the request body. */

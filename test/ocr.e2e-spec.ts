@@ -4,7 +4,13 @@ import type { ChatCompletionContentPart } from 'openai/resources/chat/completion
 import { startGateway, type StartedGateway } from './support/gateway';
 import { renderTextImage } from './support/render-text-image';
 import type { FakeServer } from './support/fake-server';
-import { fakeAnalysisOf, startTextOnlyFake, startVisionFake, type VisionFake } from './fakes/ocr-upstreams';
+import {
+  fakeAnalysisOf,
+  ocrBackendsYaml,
+  startTextOnlyFake,
+  startVisionFake,
+  type VisionFake,
+} from './fakes/ocr-upstreams';
 
 jest.setTimeout(60_000);
 
@@ -59,17 +65,7 @@ describe('OCR mode (e2e, official openai SDK)', () => {
   /** The text-only target and the vision fake as backends; a test may append more. */
   const backendsYaml = (): string => `
 backends:
-  - name: textonly
-    provider: openai
-    baseUrl: ${target.url}/v1
-    apiKey: sk-text
-    patterns: ['deepseek-*']
-  - name: vision
-    provider: openai
-    baseUrl: ${vision.server.url}/v1
-    apiKey: sk-vision
-    models: ['fake-vision']
-`;
+${ocrBackendsYaml(target, vision)}`;
 
   it('a -ocr model: the text-only upstream sees no image parts and both labelled analyses in place; usage is summed', async () => {
     const { data, response } = await iris.client.chat.completions

@@ -3,7 +3,13 @@ import { registeredRequestBytes } from '../libs/core/src/http/deferred-json-stri
 import { gradient } from '../libs/core/src/images/__fixtures__/sample-images';
 import { startAnthropicFake, type MessagesBody } from './fakes/anthropic-upstream';
 import { startGeminiUpstream, type GeminiUpstream } from './fakes/gemini-upstream';
-import { fakeAnalysisOf, startTextOnlyFake, startVisionFake, type VisionFake } from './fakes/ocr-upstreams';
+import {
+  fakeAnalysisOf,
+  ocrBackendsYaml,
+  startTextOnlyFake,
+  startVisionFake,
+  type VisionFake,
+} from './fakes/ocr-upstreams';
 import { startOpenAiFake, type ChatBody } from './fakes/openai-upstream';
 import type { FakeServer } from './support/fake-server';
 import { startGateway, type StartedGateway } from './support/gateway';
@@ -47,17 +53,7 @@ backends:
     baseUrl: ${openai.url}/v1
     apiKey: sk-upstream
     patterns: ['gpt-*']
-  - name: textonly
-    provider: openai
-    baseUrl: ${textOnly.url}/v1
-    apiKey: sk-text
-    patterns: ['deepseek-*']
-  - name: vision
-    provider: openai
-    baseUrl: ${vision.server.url}/v1
-    apiKey: sk-vision
-    models: ['fake-vision']
-`,
+${ocrBackendsYaml(textOnly, vision)}`,
     });
   });
   afterAll(async () => {

@@ -71,3 +71,21 @@ export async function startVisionFake(apiKey: string): Promise<VisionFake> {
       server.requests.filter((request) => request.url.endsWith('/chat/completions')).length,
   };
 }
+
+/**
+ * Config YAML (the lines under `backends:`) for the text-only target (`deepseek-*`) and the vision fake
+ * (`fake-vision`), as OCR-mode tests route them.
+ */
+export function ocrBackendsYaml(textOnly: FakeServer, vision: VisionFake): string {
+  return `  - name: textonly
+    provider: openai
+    baseUrl: ${textOnly.url}/v1
+    apiKey: sk-text
+    patterns: ['deepseek-*']
+  - name: vision
+    provider: openai
+    baseUrl: ${vision.server.url}/v1
+    apiKey: sk-vision
+    models: ['fake-vision']
+`;
+}

@@ -184,6 +184,30 @@ ${ocrBackendsYaml(textOnly, vision)}`,
     expect(sent[1].text).toBe(`[Image 1 — analysed by fake-vision]: ${fakeAnalysisOf(uri)}`);
   });
 
+  it('a chunked upload (no Content-Length) in small pieces: the image still arrives intact', async () => {
+    const body = Buffer.from(
+      JSON.stringify({ model: 'claude-opus-4-6', max_tokens: 16, messages: [userMessage(uri)] }),
+    );
+    let offset = 0;
+    const pieces = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // Uneven pieces, some far below the 16 KiB that are copied together into blocks.
+        const size = offset % 3 === 0 ? 1000 : 70_000;
+        controller.enqueue(body.subarray(offset, offset + size));
+        offset += size;
+        if (offset >= body.length) controller.close();
+      },
+    });
+    const response = await fetch(`${iris.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer test-gateway-key' },
+      body: pieces,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(200);
+    expect(claudeImageData(0) === base64).toBe(true);
+  });
+
   it('a request refused by the image layer still releases its bytes (400, nothing sent)', async () => {
     const notAnImage = Buffer.alloc(400_000, 7).toString('base64');
     await expect(

@@ -51,7 +51,7 @@ export type Base64Data = string | Base64Bytes;
 
 /** Decoding works on windows this size (a multiple of 4 characters, small enough for V8's young space). */
 const WINDOW_CHARACTERS = 64 * 1024;
-/** Characters decoded per turn of the event loop by `decodeBase64InTurns` (~1–2 ms of work). */
+/** Characters decoded per turn of the event loop by the `...InTurns` functions (~1–2 ms of work). */
 const TURN_CHARACTERS = 2 * 1024 * 1024;
 
 /** The text that stands for the data in a JSON body: the base64 itself, or the bytes' placeholder. */
@@ -74,7 +74,7 @@ export function base64Characters(data: Base64Data, from: number, to: number): st
   return parts.length === 1 ? parts[0] : parts.join('');
 }
 
-/** The decoded bytes, in one go (OCR keys and engines; the image layer uses `decodeBase64InTurns`). */
+/** The decoded bytes, in one go (the local OCR engine; the image layer uses `decodeBase64InTurns`). */
 export function decodeBase64(data: Base64Data): Buffer {
   if (typeof data === 'string') return Buffer.from(data, 'base64');
   const output = Buffer.allocUnsafe(decodedLength(data));
@@ -89,12 +89,21 @@ export async function decodeBase64InTurns(data: Base64Data): Promise<Buffer> {
   if (typeof data === 'string') return Buffer.from(data, 'base64');
   const output = Buffer.allocUnsafe(decodedLength(data));
   let written = 0;
-  for (let from = 0; from < data.length; from += WINDOW_CHARACTERS) {
-    written += decodeWindow(data, from, output, written);
-    if ((from + WINDOW_CHARACTERS) % TURN_CHARACTERS === 0 && from + WINDOW_CHARACTERS < data.length)
-      await nextTurn();
-  }
+  await forEachWindowInTurns(data, (text) => (written += output.write(text, written, 'base64')));
   return output.subarray(0, written);
+}
+
+/** Each window of decoded bytes in order (~48 KiB each), over turns of the event loop: for hashing. */
+export function forEachDecodedWindow(data: Base64Data, visit: (bytes: Buffer) => void): Promise<void> {
+  return forEachWindowInTurns(data, (text) => visit(Buffer.from(text, 'base64')));
+}
+
+async function forEachWindowInTurns(data: Base64Data, visit: (text: string) => void): Promise<void> {
+  for (let from = 0; from < data.length; from += WINDOW_CHARACTERS) {
+    visit(base64Characters(data, from, Math.min(data.length, from + WINDOW_CHARACTERS)));
+    const next = from + WINDOW_CHARACTERS;
+    if (next % TURN_CHARACTERS === 0 && next < data.length) await nextTurn();
+  }
 }
 
 function decodeWindow(data: Base64Bytes, from: number, output: Buffer, offset: number): number {

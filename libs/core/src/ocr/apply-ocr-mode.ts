@@ -3,9 +3,9 @@ import type { ChatRequest } from '../provider-adapter';
 import { GatewayError, isGatewayError } from '../gateway-error';
 import { sniffImageMediaType, type PreparedImage } from '../images/prepared-image';
 import { parseImageUrl } from '../images/parse-image-url';
-import { base64Characters } from '../images/base64-bytes';
+import { base64Characters, type Base64Data } from '../images/base64-bytes';
 import type { Logger } from '../logger';
-import { ocrCacheKey, type OcrCache } from './ocr-cache';
+import { ocrCacheKey, ocrImageDigest, type OcrCache } from './ocr-cache';
 import { buildOcrAnalysisPrompt, ocrLabel, OCR_PROMPT_VERSION, userQuestionOf } from './ocr-prompt';
 import { runWithConcurrency } from './run-with-concurrency';
 import { emptyUsage, sumUsage } from './sum-usage';
@@ -92,10 +92,20 @@ export async function applyOcrMode(request: ChatRequest, options: OcrModeOptions
 
   const models = [options.ocrModel, ...(options.fallbackModels ?? [])];
 
+  // Each image is hashed once, whatever the number of models that try it.
+  const digests = new Map<ImageSlot, Promise<string>>();
+  const digestOf = (slot: ImageSlot, data: Base64Data): Promise<string> => {
+    let digest = digests.get(slot);
+    if (!digest) digests.set(slot, (digest = ocrImageDigest(data)));
+    return digest;
+  };
+
   /** One model's analysis of one image, through the cache (keyed by the model that answers). */
   const analyseWith = async (slot: ImageSlot, model: string): Promise<AnalysisOutcome> => {
     const key =
-      slot.image.source === 'base64' ? ocrCacheKey(slot.image.data, model, promptVersion) : undefined;
+      slot.image.source === 'base64'
+        ? ocrCacheKey(await digestOf(slot, slot.image.data), model, promptVersion)
+        : undefined;
     if (key === undefined) return analyseOnce(slot, prompt, options, controller.signal, model);
     const shared = inFlight.get(key);
     if (shared) return { ...(await shared), cached: true, usage: undefined };

@@ -1,19 +1,35 @@
-import { LruOcrCache, ocrCacheKey } from './ocr-cache';
+import { createHash, randomBytes } from 'node:crypto';
+import { Base64Bytes } from '../images/base64-bytes';
+import { splitInto } from '../images/__fixtures__/sample-images';
+import { LruOcrCache, ocrCacheKey, ocrImageDigest } from './ocr-cache';
 
 const PNG_A = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex').toString('base64');
 const PNG_B = Buffer.from('89504e470d0a1a0a0000000d49484453', 'hex').toString('base64');
 
-describe('ocrCacheKey', () => {
-  it('is the SHA-256 of the decoded bytes with the model and prompt version', () => {
-    expect(ocrCacheKey(PNG_A, 'local-ocr', 'v1')).toMatch(/^[0-9a-f]{64}:local-ocr:v1$/);
+describe('ocrImageDigest / ocrCacheKey', () => {
+  it('keys by the SHA-256 of the decoded bytes with the model and prompt version', async () => {
+    const digest = await ocrImageDigest(PNG_A);
+    expect(digest).toBe(createHash('sha256').update(Buffer.from(PNG_A, 'base64')).digest('hex'));
+    expect(ocrCacheKey(digest, 'local-ocr', 'v1')).toBe(`${digest}:local-ocr:v1`);
+  });
+
+  it('gives the same digest for the request-bytes form of a multi-megabyte image, window by window', async () => {
+    const bytes = randomBytes(3_000_000);
+    const text = bytes.toString('base64');
+    const asChunks = new Base64Bytes(splitInto(Buffer.from(text, 'latin1'), 65_537), 'placeholder');
+    const expected = createHash('sha256').update(bytes).digest('hex');
+    expect(await ocrImageDigest(text)).toBe(expected);
+    expect(await ocrImageDigest(asChunks)).toBe(expected);
   });
 
   it.each([
     ['other bytes', PNG_B, 'local-ocr', 'v1'],
     ['other model', PNG_A, 'gpt-4o', 'v1'],
     ['other prompt version', PNG_A, 'local-ocr', 'v2'],
-  ])('changes with %s', (_name, image, model, version) => {
-    expect(ocrCacheKey(image, model, version)).not.toBe(ocrCacheKey(PNG_A, 'local-ocr', 'v1'));
+  ])('changes with %s', async (_name, image, model, version) => {
+    expect(ocrCacheKey(await ocrImageDigest(image), model, version)).not.toBe(
+      ocrCacheKey(await ocrImageDigest(PNG_A), 'local-ocr', 'v1'),
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { decodeBase64, type Base64Data } from '../images/base64-bytes';
+import { forEachDecodedWindow, type Base64Data } from '../images/base64-bytes';
 
 /**
  * Where OCR-mode analyses are kept between requests. Pluggable (e.g. Redis) so several gateway instances can
@@ -11,12 +11,21 @@ export interface OcrCache {
 }
 
 /**
- * The cache key: SHA-256 of the decoded image bytes + the analysing model + the prompt version, so a new
+ * SHA-256 of an image's decoded bytes, hashed window by window over turns of the event loop: a 20 MB image is
+ * neither decoded into one buffer nor hashed in one long turn.
+ */
+export async function ocrImageDigest(imageBase64: Base64Data): Promise<string> {
+  const hash = createHash('sha256');
+  await forEachDecodedWindow(imageBase64, (bytes) => hash.update(bytes));
+  return hash.digest('hex');
+}
+
+/**
+ * The cache key: the image's digest (`ocrImageDigest`) + the analysing model + the prompt version, so a new
  * prompt or another OCR model never serves a stale analysis.
  */
-export function ocrCacheKey(imageBase64: Base64Data, ocrModel: string, promptVersion: string): string {
-  const digest = createHash('sha256').update(decodeBase64(imageBase64)).digest('hex');
-  return `${digest}:${ocrModel}:${promptVersion}`;
+export function ocrCacheKey(imageDigest: string, ocrModel: string, promptVersion: string): string {
+  return `${imageDigest}:${ocrModel}:${promptVersion}`;
 }
 
 export interface LruOcrCacheOptions {

@@ -8,6 +8,7 @@ export * from './images/base64-bytes';
 export * from './ocr';
 export * from './http/upstream-agent';
 export { createUpstreamFetch } from './http/upstream-fetch';
+export { ChunkedBytes } from './http/chunked-bytes';
 export {
   base64BytesOf,
   deferImageStrings,

@@ -1,8 +1,6 @@
-import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError, RequestBytes } from '@app/core';
-import { BodyChunks } from './body-chunks';
+import { ChunkedBytes, GatewayError, RequestBytes } from '@app/core';
 import { LARGE_BODY_BYTES, parseLargeJson } from './parse-large-json';
 import { readBody } from './read-body';
 
@@ -38,7 +36,7 @@ type RequestWithBytes = FastifyRequest & { [REQUEST_BYTES]?: RequestBytes };
 /**
  * A request whose body may be large (declared so, or of unknown length) gets its `RequestBytes` before the
  * body is read; they are released when the response closes (finished, failed or the client gone), whatever
- * path the request took. Small bodies get none and cost nothing more.
+ * path the request took. Small bodies get none: the hook costs them one header check.
  */
 function attachRequestBytes(
   request: FastifyRequest,
@@ -64,7 +62,7 @@ function parseBody(
   requestBytes: RequestBytes | undefined,
   done: (error: Error | null, value?: unknown) => void,
 ): void {
-  const body = new BodyChunks(chunks);
+  const body = new ChunkedBytes(chunks);
   if (body.length >= LARGE_BODY_BYTES) {
     parseLargeJson(body, requestBytes).then(
       (value) => done(null, value),
@@ -73,8 +71,7 @@ function parseBody(
     return;
   }
   try {
-    // Small: one chunk as it is, or a join of a few KiB.
-    done(null, JSON.parse(decodeBody(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))));
+    done(null, JSON.parse(body.text()));
   } catch {
     done(invalidJson());
   }
@@ -86,8 +83,4 @@ function invalidJson(): GatewayError {
     null,
     'invalid_json',
   );
-}
-
-function decodeBody(body: Buffer): string {
-  return isAscii(body) ? body.toString('latin1') : body.toString('utf8');
 }

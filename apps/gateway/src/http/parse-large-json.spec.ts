@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { base64BytesOf, RequestBytes, type Base64Bytes } from '@app/core';
+import { base64BytesOf, ChunkedBytes, RequestBytes, type Base64Bytes } from '@app/core';
 import { splitInto } from '../../../../libs/core/src/images/__fixtures__/sample-images';
-import { BodyChunks } from './body-chunks';
 import { parseLargeJson } from './parse-large-json';
 
 /** The body as a socket might deliver it: in chunks of `size` bytes (by default 64 KiB, odd sizes below). */
-const chunked = (text: string, size = 65536): BodyChunks =>
-  new BodyChunks(splitInto(Buffer.from(text, 'utf8'), size));
+const chunked = (text: string, size = 65536): ChunkedBytes =>
+  new ChunkedBytes(splitInto(Buffer.from(text, 'utf8'), size));
 
 const base64 = randomBytes(96 * 1024).toString('base64');
 const uri = `data:image/png;base64,${base64}`;
@@ -59,7 +58,7 @@ describe('parseLargeJson', () => {
       (parsed as Parsed).messages[0].content[part].image_url.url;
     const placeholderOf = (url: string): string => url.slice(url.indexOf(',') + 1);
     const textOf = (bytes: Base64Bytes | undefined): string | undefined =>
-      bytes && Buffer.concat(bytes.chunks).toString('latin1');
+      bytes && Buffer.concat(bytes.bytes.chunks).toString('latin1');
 
     it("leaves an image URL's base64 in the body: a placeholder stands for it, the bytes are views of the body's chunks", async () => {
       const requestBytes = new RequestBytes();
@@ -71,7 +70,7 @@ describe('parseLargeJson', () => {
       expect(textOf(bytes) === base64).toBe(true);
       // No copy: every view shares memory with one of the body's chunks.
       const memory = new Set(body.chunks.map((chunk) => chunk.buffer));
-      expect(bytes?.chunks.every((chunk) => memory.has(chunk.buffer))).toBe(true);
+      expect(bytes?.bytes.chunks.every((chunk) => memory.has(chunk.buffer))).toBe(true);
       requestBytes.release();
       expect(base64BytesOf(placeholderOf(url))).toBeUndefined();
     });

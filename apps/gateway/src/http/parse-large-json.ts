@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { RequestBytes } from '@app/core';
-import type { BodyChunks } from './body-chunks';
+import type { ChunkedBytes, RequestBytes } from '@app/core';
 
 /** Bodies smaller than this are parsed with one plain `JSON.parse`. */
 export const LARGE_BODY_BYTES = 256 * 1024;
@@ -47,7 +46,7 @@ interface LiftedDataUri {
  * padding, a token in a key, a count mismatch) falls back to plain `JSON.parse`. The text between images is
  * decoded piece by piece (latin1 when ASCII, else UTF-8; pieces are cut at quotes, never inside a character).
  */
-export async function parseLargeJson(body: BodyChunks, requestBytes?: RequestBytes): Promise<unknown> {
+export async function parseLargeJson(body: ChunkedBytes, requestBytes?: RequestBytes): Promise<unknown> {
   const lifted = new Map<string, LiftedDataUri>();
   const pieces: string[] = [];
   let copiedUpTo = 0;
@@ -69,13 +68,13 @@ export async function parseLargeJson(body: BodyChunks, requestBytes?: RequestByt
     if (!(await isPaddedBase64(body, comma + 1, end))) continue;
     const token = `${TOKEN_PREFIX}${lifted.size}`;
     lifted.set(token, { from: start + 1, base64From: comma + 1, to: end });
-    pieces.push(decode(body, copiedUpTo, start), `"${token}"`);
+    pieces.push(body.text(copiedUpTo, start), `"${token}"`);
     copiedUpTo = end + 1;
     // The next image (or the parse of the rest) in a later turn of the event loop.
     await nextTurn();
   }
-  if (lifted.size === 0) return JSON.parse(decode(body, 0, body.length));
-  pieces.push(decode(body, copiedUpTo, body.length));
+  if (lifted.size === 0) return JSON.parse(body.text());
+  pieces.push(body.text(copiedUpTo, body.length));
   const remainder = pieces.join('');
   const parsed: unknown = JSON.parse(remainder);
   const restored = restore(parsed, (token, imageUrl) => {
@@ -88,7 +87,7 @@ export async function parseLargeJson(body: BodyChunks, requestBytes?: RequestByt
   // A token that did not come back in a value position: take the long way.
   if (restored.count !== lifted.size || restored.inKey) {
     requestBytes?.release();
-    return JSON.parse(decode(body, 0, body.length));
+    return JSON.parse(body.text());
   }
   return restored.value;
 }
@@ -101,7 +100,7 @@ export async function parseLargeJson(body: BodyChunks, requestBytes?: RequestByt
  * decoder also takes base64url's `-` and `_`, which are looked for separately. Measured 4–5× faster than a
  * regular expression over the same pieces (3–4 ms against 17 ms per 27 MB); the tests cover every byte value.
  */
-async function isPaddedBase64(body: BodyChunks, from: number, to: number): Promise<boolean> {
+async function isPaddedBase64(body: ChunkedBytes, from: number, to: number): Promise<boolean> {
   const length = to - from;
   if (length === 0 || length % 4 !== 0) return false;
   // Padding only at the very end; an `=` anywhere else stops Node's decoder short, which the check sees.
@@ -121,10 +120,6 @@ async function isPaddedBase64(body: BodyChunks, from: number, to: number): Promi
     }
   }
   return true;
-}
-
-function decode(body: BodyChunks, from: number, to: number): string {
-  return body.toString(body.isAscii(from, to) ? 'latin1' : 'utf8', from, to);
 }
 
 /**

@@ -7,11 +7,11 @@ const BLOCK_BYTES = 64 * 1024;
 
 /**
  * Reads a request body as the chunks the socket delivered, never joined here: large bodies are parsed over
- * the chunks (`BodyChunks`), small ones joined by the parser (a copy of a few KiB). Chunks under 16 KiB are
- * copied together into 64 KiB blocks, so that a body sent in tiny pieces does not become millions of
- * buffers (each has a fixed cost far above a few bytes). Joining a multi-MB body
- * cost a fresh allocation of its size per request, the most expensive part of a 20 MB image request on the
- * benchmark VM (see body-chunks.ts). The length is checked against the limit as it arrives and against the
+ * the chunks (`ChunkedBytes`, core), small ones joined by the parser (a copy of a few KiB). Joining a
+ * multi-MB body cost a fresh allocation of its size per request, the most expensive part of a 20 MB image
+ * request on the benchmark VM (docs/PERFORMANCE.md, item 17). Chunks under 16 KiB are copied together into
+ * 64 KiB blocks, so that a body sent in tiny pieces does not become millions of buffers (each has a fixed
+ * cost far above a few bytes). The length is checked against the limit as it arrives and against the
  * declared Content-Length at the end. The errors are Fastify's own (413 over the limit, 400 for a body that
  * ends short or a broken stream), so the envelope mapping stays in one place (error-envelope.ts).
  */

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { ChatCompletionContentPartImage } from '../openai-types';
 import type { ChatRequest } from '../provider-adapter';
 import { preparedImageOf } from '../images/prepared-image';
-import { Base64Bytes, totalLength } from '../images/base64-bytes';
+import { Base64Bytes } from '../images/base64-bytes';
+import { ChunkedBytes, totalLength } from './chunked-bytes';
 
 /**
  * Multi-megabyte image strings skip the SDKs' `JSON.stringify`.
@@ -29,8 +30,8 @@ const UNUSED_TTL_MS = 5 * 60_000;
 
 const TOKEN_PREFIX = `iris-deferred-${randomBytes(8).toString('hex')}-`;
 const registry = new Map<string, { value: string; createdAt: number }>();
-/** Placeholders of `Base64Bytes` (their chunks), until their client request's response closes. */
-const bytesRegistry = new Map<string, readonly Buffer[]>();
+/** `Base64Bytes` by placeholder, until their client request's response closes. */
+const bytesRegistry = new Map<string, Base64Bytes>();
 /** Tokens registered for each chat request, so the app can release the unsent ones when the call settles. */
 const tokensByRequest = new WeakMap<ChatRequest, string[]>();
 let nextId = 0;
@@ -135,10 +136,10 @@ export class RequestBytes {
 
   /** `chunks` (standard padded base64, already checked) under a new placeholder. */
   add(chunks: readonly Buffer[]): Base64Bytes {
-    const placeholder = newToken();
-    bytesRegistry.set(placeholder, chunks);
-    this.placeholders.push(placeholder);
-    return new Base64Bytes(chunks, placeholder);
+    const bytes = new Base64Bytes(new ChunkedBytes(chunks), newToken());
+    bytesRegistry.set(bytes.placeholder, bytes);
+    this.placeholders.push(bytes.placeholder);
+    return bytes;
   }
 
   release(): void {
@@ -149,9 +150,7 @@ export class RequestBytes {
 
 /** The bytes a placeholder stands for, or undefined when `text` is not a live placeholder. */
 export function base64BytesOf(text: string): Base64Bytes | undefined {
-  if (!text.startsWith(TOKEN_PREFIX)) return undefined;
-  const chunks = bytesRegistry.get(text);
-  return chunks && new Base64Bytes(chunks, text);
+  return text.startsWith(TOKEN_PREFIX) ? bytesRegistry.get(text) : undefined;
 }
 
 /** Whether `text` has the shape of a placeholder (live or already released). */
@@ -194,9 +193,9 @@ export function spliceDeferredStrings(body: string): string | Buffer | Buffer[] 
     while (end < body.length && isBase36(body.charCodeAt(end))) end++;
     const token = body.slice(position, end);
     pieces.push({ text: body.slice(copiedUpTo, position), ascii: false });
-    const chunks = bytesRegistry.get(token);
-    const entry = chunks ? undefined : registry.get(token);
-    if (chunks) pieces.push({ chunks });
+    const bytes = bytesRegistry.get(token);
+    const entry = bytes ? undefined : registry.get(token);
+    if (bytes) pieces.push({ chunks: bytes.bytes.chunks });
     else if (entry) {
       registry.delete(token);
       pieces.push({ text: entry.value, ascii: true });

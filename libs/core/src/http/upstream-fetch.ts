@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import { fetch as undiciFetch, type Dispatcher } from 'undici';
-import { totalLength } from '../images/base64-bytes';
+import { totalLength } from './chunked-bytes';
 import { spliceDeferredStrings } from './deferred-json-strings';
 
 type FetchInput = Parameters<typeof globalThis.fetch>[0];

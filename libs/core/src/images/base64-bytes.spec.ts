@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ChunkedBytes } from '../http/chunked-bytes';
 import {
   Base64Bytes,
   base64Characters,
@@ -17,7 +18,10 @@ describe('Base64Data (a string, or bytes of the request body)', () => {
       const original = randomBytes(size);
       const text = original.toString('base64');
       // Chunks of an odd size: windows and padding fall across chunk boundaries.
-      const bytes = new Base64Bytes(splitInto(Buffer.from(text, 'latin1'), 4099), 'placeholder');
+      const bytes = new Base64Bytes(
+        new ChunkedBytes(splitInto(Buffer.from(text, 'latin1'), 4099)),
+        'placeholder',
+      );
       expect(bytes.length).toBe(text.length);
       expect(decodedLength(text)).toBe(size);
       expect(decodedLength(bytes)).toBe(size);
@@ -30,7 +34,7 @@ describe('Base64Data (a string, or bytes of the request body)', () => {
 
   it('gives characters as a small string from either form', () => {
     const text = 'iVBORw0KGgoAAAANSUhEUg==';
-    const bytes = new Base64Bytes(splitInto(Buffer.from(text, 'latin1'), 3), 'placeholder');
+    const bytes = new Base64Bytes(new ChunkedBytes(splitInto(Buffer.from(text, 'latin1'), 3)), 'placeholder');
     expect(base64Characters(text, 2, 10)).toBe('BORw0KGg');
     expect(base64Characters(bytes, 2, 10)).toBe('BORw0KGg');
     expect(bytes.length).toBe(text.length);
@@ -38,12 +42,17 @@ describe('Base64Data (a string, or bytes of the request body)', () => {
 
   it('stands in JSON as the string itself, or as the placeholder of the bytes', () => {
     expect(base64JsonText('QUJD')).toBe('QUJD');
-    expect(base64JsonText(new Base64Bytes([Buffer.from('QUJD')], 'iris-x-1'))).toBe('iris-x-1');
+    expect(base64JsonText(new Base64Bytes(new ChunkedBytes([Buffer.from('QUJD')]), 'iris-x-1'))).toBe(
+      'iris-x-1',
+    );
   });
 
   it('spreads a multi-megabyte decode over turns of the event loop', async () => {
     const text = randomBytes(6 * 1024 * 1024).toString('base64');
-    const bytes = new Base64Bytes(splitInto(Buffer.from(text, 'latin1'), 65536), 'placeholder');
+    const bytes = new Base64Bytes(
+      new ChunkedBytes(splitInto(Buffer.from(text, 'latin1'), 65536)),
+      'placeholder',
+    );
     const immediateTurns: number[] = [];
     const probe = (): void => {
       immediateTurns.push(1);

@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { ChunkedBytes } from '../http/chunked-bytes';
 
 /**
  * Base64 image data that stays in the bytes of the client's request body instead of becoming a
@@ -14,36 +15,19 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
  * does not know it sees a string that is not base64 and fails loudly, never silently.
  */
 export class Base64Bytes {
-  readonly length: number;
-
   constructor(
     /**
      * Standard-alphabet, padded base64 text (ASCII bytes), checked by the large-body parser: views of the
      * body's chunks as the socket delivered them (never joined: that would be a fresh multi-MB copy).
      */
-    readonly chunks: readonly Buffer[],
+    readonly bytes: ChunkedBytes,
     /** What stands in JSON for these bytes until the upstream fetch writes them. */
     readonly placeholder: string,
-  ) {
-    this.length = totalLength(chunks);
-  }
+  ) {}
 
-  /** The byte at `position` (for the padding at the end). */
-  byteAt(position: number): number | undefined {
-    let offset = position;
-    for (const chunk of this.chunks) {
-      if (offset < chunk.length) return chunk[offset];
-      offset -= chunk.length;
-    }
-    return undefined;
+  get length(): number {
+    return this.bytes.length;
   }
-}
-
-/** The summed length of a list of buffers. */
-export function totalLength(buffers: readonly Buffer[]): number {
-  let length = 0;
-  for (const buffer of buffers) length += buffer.length;
-  return length;
 }
 
 /** Base64 text as a string, or as bytes of the request body. */
@@ -61,17 +45,7 @@ export function base64JsonText(data: Base64Data): string {
 
 /** Characters `[from, to)` of the base64 text, as a (small) string. */
 export function base64Characters(data: Base64Data, from: number, to: number): string {
-  if (typeof data === 'string') return data.slice(from, to);
-  const parts: string[] = [];
-  let start = 0;
-  for (const chunk of data.chunks) {
-    const end = start + chunk.length;
-    if (end > from && start < to)
-      parts.push(chunk.toString('latin1', Math.max(0, from - start), Math.min(chunk.length, to - start)));
-    if (end >= to) break;
-    start = end;
-  }
-  return parts.length === 1 ? parts[0] : parts.join('');
+  return typeof data === 'string' ? data.slice(from, to) : data.bytes.toString('latin1', from, to);
 }
 
 /** The decoded bytes, in one go (the local OCR engine; the image layer uses `decodeBase64InTurns`). */
@@ -79,8 +53,7 @@ export function decodeBase64(data: Base64Data): Buffer {
   if (typeof data === 'string') return Buffer.from(data, 'base64');
   const output = Buffer.allocUnsafe(decodedLength(data));
   let written = 0;
-  for (let from = 0; from < data.length; from += WINDOW_CHARACTERS)
-    written += decodeWindow(data, from, output, written);
+  for (const text of windowsOf(data)) written += output.write(text, written, 'base64');
   return output.subarray(0, written);
 }
 
@@ -99,22 +72,24 @@ export function forEachDecodedWindow(data: Base64Data, visit: (bytes: Buffer) =>
 }
 
 async function forEachWindowInTurns(data: Base64Data, visit: (text: string) => void): Promise<void> {
-  for (let from = 0; from < data.length; from += WINDOW_CHARACTERS) {
-    visit(base64Characters(data, from, Math.min(data.length, from + WINDOW_CHARACTERS)));
-    const next = from + WINDOW_CHARACTERS;
-    if (next % TURN_CHARACTERS === 0 && next < data.length) await nextTurn();
+  let characters = 0;
+  for (const text of windowsOf(data)) {
+    visit(text);
+    characters += text.length;
+    if (characters % TURN_CHARACTERS === 0 && characters < data.length) await nextTurn();
   }
 }
 
-function decodeWindow(data: Base64Bytes, from: number, output: Buffer, offset: number): number {
-  const text = base64Characters(data, from, Math.min(data.length, from + WINDOW_CHARACTERS));
-  return output.write(text, offset, 'base64');
+/** The base64 text in windows of `WINDOW_CHARACTERS` (each decodes on its own: a multiple of 4). */
+function* windowsOf(data: Base64Data): Generator<string> {
+  for (let from = 0; from < data.length; from += WINDOW_CHARACTERS)
+    yield base64Characters(data, from, Math.min(data.length, from + WINDOW_CHARACTERS));
 }
 
 /** Decoded size of standard padded base64, from its length and trailing `=` alone (no decoding). */
 export function decodedLength(data: Base64Data): number {
   const last = (back: number): number | undefined =>
-    typeof data === 'string' ? data.charCodeAt(data.length - back) : data.byteAt(data.length - back);
+    typeof data === 'string' ? data.charCodeAt(data.length - back) : data.bytes.byteAt(data.length - back);
   let padding = 0;
   if (last(1) === 0x3d) padding++;
   if (last(2) === 0x3d) padding++;

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { ChunkedBytes } from '../http/chunked-bytes';
 import { Base64Bytes } from '../images/base64-bytes';
 import { splitInto } from '../images/__fixtures__/sample-images';
 import { LruOcrCache, ocrCacheKey, ocrImageDigest } from './ocr-cache';
@@ -16,7 +17,10 @@ describe('ocrImageDigest / ocrCacheKey', () => {
   it('gives the same digest for the request-bytes form of a multi-megabyte image, window by window', async () => {
     const bytes = randomBytes(3_000_000);
     const text = bytes.toString('base64');
-    const asChunks = new Base64Bytes(splitInto(Buffer.from(text, 'latin1'), 65_537), 'placeholder');
+    const asChunks = new Base64Bytes(
+      new ChunkedBytes(splitInto(Buffer.from(text, 'latin1'), 65_537)),
+      'placeholder',
+    );
     const expected = createHash('sha256').update(bytes).digest('hex');
     expect(await ocrImageDigest(text)).toBe(expected);
     expect(await ocrImageDigest(asChunks)).toBe(expected);

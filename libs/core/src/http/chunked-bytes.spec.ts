@@ -1,9 +1,9 @@
-import { BodyChunks } from './body-chunks';
+import { ChunkedBytes } from './chunked-bytes';
 
 const PATTERN = Buffer.from('"data:', 'latin1');
 
 /** `text` cut at the given positions (empty chunks allowed, as a stream may deliver them). */
-function cut(text: string, ...at: number[]): BodyChunks {
+function cut(text: string, ...at: number[]): ChunkedBytes {
   const bytes = Buffer.from(text, 'utf8');
   const chunks: Buffer[] = [];
   let from = 0;
@@ -11,10 +11,10 @@ function cut(text: string, ...at: number[]): BodyChunks {
     chunks.push(bytes.subarray(from, position));
     from = position;
   }
-  return new BodyChunks(chunks);
+  return new ChunkedBytes(chunks);
 }
 
-describe('BodyChunks', () => {
+describe('ChunkedBytes', () => {
   const text = 'ab"data:xyz"data:';
 
   it.each([
@@ -41,12 +41,14 @@ describe('BodyChunks', () => {
     expect(body.toString('utf8', 0, body.length)).toBe('é✓🙂');
     expect(body.isAscii(0, body.length)).toBe(false);
     expect(cut('plain ascii', 3).isAscii(0, 11)).toBe(true);
+    expect(cut('é✓🙂 and ascii', 1, 3, 6).text()).toBe('é✓🙂 and ascii');
+    expect(cut('plain ascii', 3).text(2, 9)).toBe('ain asc');
   });
 
   it('gives views of the chunks, never copies', () => {
     const first = Buffer.from('hello ');
     const second = Buffer.from('world');
-    const slices = new BodyChunks([first, second]).slices(2, 9);
+    const slices = new ChunkedBytes([first, second]).slices(2, 9);
     expect(slices.map((slice) => slice.toString())).toEqual(['llo ', 'wor']);
     expect(slices[0].buffer).toBe(first.buffer);
     expect(slices[1].buffer).toBe(second.buffer);

@@ -3,7 +3,7 @@ import type { ChatCompletionContentPartImage } from '../openai-types';
 import type { ChatRequest } from '../provider-adapter';
 import { preparedImageOf } from '../images/prepared-image';
 import { Base64Bytes } from '../images/base64-bytes';
-import { ChunkedBytes, totalLength } from './chunked-bytes';
+import { ChunkedBytes } from './chunked-bytes';
 
 /**
  * Multi-megabyte image strings skip the SDKs' `JSON.stringify`.
@@ -150,7 +150,7 @@ export class RequestBytes {
 
 /** The bytes a placeholder stands for, or undefined when `text` is not a live placeholder. */
 export function base64BytesOf(text: string): Base64Bytes | undefined {
-  return text.startsWith(TOKEN_PREFIX) ? bytesRegistry.get(text) : undefined;
+  return isPlaceholder(text) ? bytesRegistry.get(text) : undefined;
 }
 
 /** Whether `text` has the shape of a placeholder (live or already released). */
@@ -181,7 +181,8 @@ const WRITE_AS_IS_BYTES = 64 * 1024;
  * The request body with every deferred string and placeholder's bytes where its token stands. `body` itself
  * when it has no token; otherwise bytes: the strings are ASCII, copied as latin1 (no UTF-8 encoding pass),
  * and large request bytes are not copied at all: the result is then a list of buffers (the text around them
- * and the body's own chunks), written one after the other. A token that is no longer registered is an error, never sent upstream.
+ * and the body's own chunks), written one after the other. A token that is no longer registered is an error,
+ * never sent upstream.
  */
 export function spliceDeferredStrings(body: string): string | Buffer | Buffer[] {
   let position = body.indexOf(TOKEN_PREFIX);
@@ -195,7 +196,7 @@ export function spliceDeferredStrings(body: string): string | Buffer | Buffer[] 
     pieces.push({ text: body.slice(copiedUpTo, position), ascii: false });
     const bytes = bytesRegistry.get(token);
     const entry = bytes ? undefined : registry.get(token);
-    if (bytes) pieces.push({ chunks: bytes.bytes.chunks });
+    if (bytes) pieces.push({ bytes: bytes.bytes });
     else if (entry) {
       registry.delete(token);
       pieces.push({ text: entry.value, ascii: true });
@@ -212,27 +213,27 @@ export function spliceDeferredStrings(body: string): string | Buffer | Buffer[] 
     run = [];
   };
   for (const piece of pieces) {
-    if ('chunks' in piece && totalLength(piece.chunks) >= WRITE_AS_IS_BYTES) {
+    if ('bytes' in piece && piece.bytes.length >= WRITE_AS_IS_BYTES) {
       flush();
-      buffers.push(...piece.chunks);
+      buffers.push(...piece.bytes.chunks);
     } else run.push(piece);
   }
   flush();
   return buffers.length === 1 ? buffers[0] : buffers;
 }
 
-type Piece = { text: string; ascii: boolean } | { chunks: readonly Buffer[] };
+type Piece = { text: string; ascii: boolean } | { bytes: ChunkedBytes };
 
 function joinPieces(run: readonly Piece[]): Buffer {
   let length = 0;
   for (const piece of run) {
-    if ('chunks' in piece) length += totalLength(piece.chunks);
+    if ('bytes' in piece) length += piece.bytes.length;
     else length += piece.ascii ? piece.text.length : Buffer.byteLength(piece.text, 'utf8');
   }
   const joined = Buffer.allocUnsafe(length);
   let offset = 0;
   for (const piece of run) {
-    if ('chunks' in piece) for (const chunk of piece.chunks) offset += chunk.copy(joined, offset);
+    if ('bytes' in piece) for (const chunk of piece.bytes.chunks) offset += chunk.copy(joined, offset);
     else offset += joined.write(piece.text, offset, piece.ascii ? 'latin1' : 'utf8');
   }
   return joined;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { base64Source, bufferSource } from './byte-source';
-import { decodedLength } from './parse-image-url';
+import { decodedLength } from './base64-bytes';
 
 describe('base64Source', () => {
   const bytes = randomBytes(10_001);

@@ -1,7 +1,7 @@
 import { makeAnimatedGif, makeImage } from './__fixtures__/sample-images';
 import { base64Source, bufferSource } from './byte-source';
 import { countGifFrames } from './gif-frames';
-import { decodedLength } from './parse-image-url';
+import { decodedLength } from './base64-bytes';
 
 describe('countGifFrames', () => {
   it('a static GIF has one frame', async () => {

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { makeImage, withLargeJpegSegments, type SampleFormat } from './__fixtures__/sample-images';
 import { base64Source } from './byte-source';
 import { readDimensions, readImageDimensions } from './image-dimensions';
-import { decodedLength } from './parse-image-url';
+import { decodedLength } from './base64-bytes';
 
 describe('readImageDimensions (header bytes only)', () => {
   it.each([

@@ -2,7 +2,7 @@ import { GatewayError } from '../gateway-error';
 import type { Logger } from '../logger';
 import type { ChatCompletionContentPartImage } from '../openai-types';
 import type { ChatRequest } from '../provider-adapter';
-import { base64JsonText, decodeBase64InTurns, type Base64Data } from './base64-bytes';
+import { base64JsonText, decodeBase64InTurns, decodedLength, type Base64Data } from './base64-bytes';
 import { base64Source, bufferSource, type ByteSource } from './byte-source';
 import { FetchCache } from './fetch-cache';
 import { fitImage, ImageTooLargeToFitError, UndecodableImageError } from './fit-image';
@@ -18,7 +18,7 @@ import {
 } from './image-formats';
 import type { ImageSettings } from './image-settings';
 import { imageTokenCost, type ImageDetail } from './image-token-cost';
-import { decodedLength, parseImageUrl } from './parse-image-url';
+import { parseImageUrl } from './parse-image-url';
 import { planImageFit, type FitPlan } from './plan-image-fit';
 import { attachPreparedImage, type PreparedImage } from './prepared-image';
 import type { ImageMediaType, ProviderImageRules } from './provider-image-rules';

@@ -1,6 +1,6 @@
 import { GatewayError } from '../gateway-error';
-import { decodedLength, normalizeBase64, parseImageUrl, type InlineImageSource } from './parse-image-url';
-import { Base64Bytes, decodeBase64 } from './base64-bytes';
+import { normalizeBase64, parseImageUrl, type InlineImageSource } from './parse-image-url';
+import { Base64Bytes, decodeBase64, decodedLength } from './base64-bytes';
 import { RequestBytes } from '../http/deferred-json-strings';
 
 const PARAM = 'messages[0].content[1].image_url.url';

@@ -2,8 +2,6 @@ import { GatewayError } from '../gateway-error';
 import { base64BytesOf, isPlaceholder } from '../http/deferred-json-strings';
 import { decodedLength, type Base64Data } from './base64-bytes';
 
-export { decodedLength } from './base64-bytes';
-
 /** Inline image bytes as standard base64, plus what the client declared (never trusted: the bytes decide). */
 export interface InlineImageSource {
   kind: 'inline';

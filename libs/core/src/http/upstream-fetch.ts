@@ -23,8 +23,8 @@ export function createUpstreamFetch(dispatcher: Dispatcher): typeof globalThis.f
       (typeof input === 'string' || input instanceof URL) &&
       (body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array) &&
       (init?.redirect === undefined || init.redirect === 'follow');
-    // Image strings deferred past the SDK's JSON.stringify are copied in here, and request-body slices
-    // written as they are (deferred-json-strings.ts).
+    // Image strings deferred past the SDK's JSON.stringify are copied in here, and request bytes (the
+    // body's own chunks) written as they are (deferred-json-strings.ts).
     const payload = typeof body === 'string' ? spliceDeferredStrings(body) : body;
     if (!simple) {
       const joined = Array.isArray(payload) ? Buffer.concat(payload) : payload;

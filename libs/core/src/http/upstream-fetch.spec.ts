@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { RequestBytes } from './deferred-json-strings';
-import { createUpstreamFetch, UpstreamHeaders } from './upstream-fetch';
+import { bodyInTurns, createUpstreamFetch, UpstreamHeaders } from './upstream-fetch';
 
 interface Seen {
   method?: string;
@@ -105,6 +105,49 @@ describe('createUpstreamFetch', () => {
     expect(seen.headers?.['content-length']).toBe(String(Buffer.byteLength(expected)));
     expect(seen.headers?.['transfer-encoding']).toBeUndefined();
     requestBytes.release();
+  });
+
+  it('writes a multi-megabyte body of request bytes whole, with its Content-Length', async () => {
+    const requestBytes = new RequestBytes();
+    const bytes = Buffer.from(randomBytes(4_500_000).toString('base64'), 'latin1');
+    const chunks: Buffer[] = [];
+    for (let offset = 0; offset < bytes.length; offset += 65_536)
+      chunks.push(bytes.subarray(offset, offset + 65_536));
+    const image = requestBytes.add(chunks);
+    await createUpstreamFetch(agent)(`${base}/json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: image.placeholder }),
+    });
+    const expected = `{"data":"${bytes.toString('latin1')}"}`;
+    expect(seen.body?.length).toBe(expected.length);
+    expect(seen.body === expected).toBe(true);
+    expect(seen.headers?.['content-length']).toBe(String(expected.length));
+    requestBytes.release();
+  });
+
+  it('gives the event loop a turn after every 2 MiB of a large body (other requests go on meanwhile)', async () => {
+    const chunks = Array.from({ length: 96 }, () => Buffer.alloc(65_536, 0x41)); // 6 MiB
+    let turns = 0;
+    let counting = true;
+    const count = (): void => {
+      turns++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const turnsAt: number[] = [];
+    let length = 0;
+    for await (const chunk of bodyInTurns(chunks)) {
+      turnsAt.push(turns);
+      length += chunk.length;
+    }
+    counting = false;
+    expect(length).toBe(6 * 1024 * 1024);
+    // The first 2 MiB (32 chunks) in one turn, then a turn before each further 2 MiB.
+    expect(turnsAt[31]).toBe(turnsAt[0]);
+    expect(turnsAt[32]).toBeGreaterThan(turnsAt[31]);
+    expect(turnsAt[64]).toBeGreaterThan(turnsAt[63]);
+    expect(new Set(turnsAt).size).toBe(3);
   });
 
   it('gives a non-2xx status with its headers and body', async () => {

@@ -1,6 +1,19 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { gradient, makeAnimatedGif, makeImage, makeSvg } from './__fixtures__/sample-images';
-import { fitImage, ImageTooLargeToFitError, UndecodableImageError } from './fit-image';
+import { firstDeflateBlockType, fitImage, ImageTooLargeToFitError, UndecodableImageError } from './fit-image';
+
+/** Gaussian noise: what deflate cannot shrink (like a photo saved as PNG). */
+function noise(width: number, height: number): Sharp {
+  return sharp({
+    create: {
+      width,
+      height,
+      channels: 3,
+      background: { r: 0, g: 0, b: 0 },
+      noise: { type: 'gaussian', mean: 128, sigma: 60 },
+    },
+  });
+}
 
 describe('fitImage (sharp, checked by decoding the output)', () => {
   it('downscales to fit inside the side, keeping the aspect ratio and format', async () => {
@@ -67,6 +80,39 @@ describe('fitImage (sharp, checked by decoding the output)', () => {
     const opaque = await sharp(input).removeAlpha().png().toBuffer();
     const fittedOpaque = await fitImage(opaque, { ...plan, maxBytes: opaque.length - 1 });
     expect(fittedOpaque.mediaType).toBe('image/jpeg');
+  });
+
+  it('sends a PNG over the byte limit whose content deflate cannot shrink to the lossy format at once', async () => {
+    const input = await noise(500, 400).png().toBuffer();
+    const plan = {
+      outputType: 'image/png' as const,
+      maxBytes: input.length - 1,
+      lossyFallback: 'image/jpeg' as const,
+      reasons: ['over limit'],
+    };
+    const fitted = await fitImage(input, plan);
+    expect([fitted.mediaType, fitted.attempts, fitted.width, fitted.height]).toEqual([
+      'image/jpeg',
+      1,
+      500,
+      400,
+    ]);
+    expect(fitted.data.length).toBeLessThanOrEqual(plan.maxBytes);
+    // The same pixels written uncompressed (stored deflate blocks) are as large, but get the lossless try,
+    // which fits: deflate does shrink them a little.
+    const stored = await noise(500, 400).png({ compressionLevel: 0 }).toBuffer();
+    const fittedStored = await fitImage(stored, { ...plan, maxBytes: stored.length - 1 });
+    expect([fittedStored.mediaType, fittedStored.attempts]).toEqual(['image/png', 1]);
+    // Without a lossy format it is downscaled as before.
+    const lossless = await fitImage(input, { ...plan, lossyFallback: undefined });
+    expect(lossless.mediaType).toBe('image/png');
+    expect(lossless.width).toBeLessThan(500);
+  });
+
+  it('reads the first deflate block type of a PNG (0 stored, 1 fixed, 2 dynamic)', async () => {
+    expect(firstDeflateBlockType(await noise(50, 40).png({ compressionLevel: 0 }).toBuffer())).toBe(0);
+    expect([1, 2]).toContain(firstDeflateBlockType(await noise(50, 40).png().toBuffer()));
+    expect(firstDeflateBlockType(Buffer.from('89504e470d0a1a0a', 'hex'))).toBeUndefined();
   });
 
   it('downscales a PNG when no lossy format is accepted', async () => {

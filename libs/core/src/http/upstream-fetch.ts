@@ -40,9 +40,13 @@ export function createUpstreamFetch(dispatcher: Dispatcher): typeof globalThis.f
     }
     const url = typeof input === 'string' ? new URL(input) : input;
     const headers = flatHeaders(init?.headers);
+    let requestBody = payload ?? undefined;
     // A list of buffers is written piece by piece: undici needs its length up front to send Content-Length.
-    const length = Array.isArray(payload) ? totalLength(payload) : 0;
-    if (Array.isArray(payload)) setContentLength(headers, length);
+    if (Array.isArray(payload)) {
+      const length = totalLength(payload);
+      setContentLength(headers, length);
+      if (length > BODY_BYTES_PER_TURN) requestBody = bodyInTurns(payload);
+    }
     try {
       const response = await dispatcher.request({
         origin: url.origin,
@@ -50,9 +54,7 @@ export function createUpstreamFetch(dispatcher: Dispatcher): typeof globalThis.f
         method: (init?.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod,
         headers,
         // undici takes any iterable of buffers (lib/core/request.js); its types list only streams.
-        body: (Array.isArray(payload) && length > BODY_BYTES_PER_TURN
-          ? bodyInTurns(payload)
-          : (payload ?? undefined)) as Dispatcher.DispatchOptions['body'],
+        body: requestBody as Dispatcher.DispatchOptions['body'],
         signal: init?.signal ?? undefined,
       });
       return new UpstreamResponse(url.href, response) as unknown as Response;

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type OpenAI from 'openai';
 import { registeredRequestBytes } from '../libs/core/src/http/deferred-json-strings';
 import { gradient } from '../libs/core/src/images/__fixtures__/sample-images';
@@ -206,6 +207,64 @@ ${ocrBackendsYaml(textOnly, vision)}`,
     } as RequestInit);
     expect(response.status).toBe(200);
     expect(claudeImageData(0) === base64).toBe(true);
+  });
+
+  it('bodies read into pooled memory: concurrent requests, round after round, each send exactly their own image', async () => {
+    // Different images of the same size, so that later rounds reuse the blocks of earlier ones.
+    const uris = await Promise.all(
+      Array.from({ length: 6 }, async (_, index) => {
+        const png = await gradient(700, 680 - index)
+          .png({ compressionLevel: 0 })
+          .toBuffer();
+        return `data:image/png;base64,${png.toString('base64')}`;
+      }),
+    );
+    for (let round = 0; round < 3; round++) {
+      openai.requests.length = 0;
+      await Promise.all(
+        uris.map((imageUri, index) =>
+          iris.client.chat.completions.create({
+            model: 'gpt-4o-mini',
+            messages: [
+              {
+                role: 'user',
+                content: [
+                  { type: 'text', text: `image ${index}` },
+                  { type: 'image_url', image_url: { url: imageUri } },
+                ],
+              },
+            ],
+          }),
+        ),
+      );
+      expect(openai.requests).toHaveLength(uris.length);
+      for (const sent of openai.requests) {
+        const content = (sent.json as ChatBody).messages[0].content as Array<{
+          text?: string;
+          image_url?: { url: string };
+        }>;
+        const index = Number(content[0].text!.slice('image '.length));
+        expect(content[1].image_url!.url === uris[index]).toBe(true);
+      }
+    }
+  });
+
+  it('a client gone mid-upload of a large body: nothing is sent, and the next large request is intact', async () => {
+    const body = Buffer.from(JSON.stringify({ model: 'gpt-4o-mini', messages: [userMessage(uri)] }));
+    const { port } = new URL(iris.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n` +
+        `authorization: Bearer test-gateway-key\r\ncontent-length: ${body.length}\r\n\r\n`,
+    );
+    socket.write(body.subarray(0, body.length >> 1));
+    await delay(50);
+    socket.destroy();
+    await delay(50);
+    expect(openai.requests).toHaveLength(0);
+    await iris.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [userMessage(uri)] });
+    expect(openAiImageUrl() === uri).toBe(true);
   });
 
   it('a request refused by the image layer still releases its bytes (400, nothing sent)', async () => {

@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino from 'pino';
 import { PROVIDERS } from '@app/providers';
+import { BLOCK_BYTES, BlockPool } from '@app/core';
 import { AppModule } from './app.module';
 import { loadConfig, type Environment } from './config/load-config';
 import type { GatewayConfig } from './config/gateway-config';
@@ -88,7 +89,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
-  registerJsonBodyParser(fastify, config.bodyLimitBytes);
+  // Pooled memory for large bodies: as many idle blocks as the in-flight budget holds (64 MiB unbounded).
+  const idleBodyBytes = config.inFlightBodyBytes > 0 ? config.inFlightBodyBytes : 64 * BLOCK_BYTES;
+  registerJsonBodyParser(
+    fastify,
+    config.bodyLimitBytes,
+    new BlockPool(Math.ceil(idleBodyBytes / BLOCK_BYTES)),
+  );
   useAccessLogger(fastify, accessLogger);
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     (request as TimedRequest)[STARTED_AT] = process.hrtime.bigint();

@@ -1,11 +1,11 @@
 import { request } from 'undici';
 import Fastify from 'fastify';
-import { GatewayError } from '@app/core';
+import { BlockPool, GatewayError } from '@app/core';
 import { registerJsonBodyParser } from './json-body-parser';
 
 describe('registerJsonBodyParser', () => {
   const app = Fastify();
-  registerJsonBodyParser(app, 1024);
+  registerJsonBodyParser(app, 1024, new BlockPool(4));
   app.post('/echo', async (request) => request.body);
   app.setErrorHandler((error, _request, reply) => {
     void reply

@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { BLOCK_BYTES, BlockPool } from '@app/core';
 import { readBody, SMALL_CHUNK_BYTES } from './read-body';
 
 function stream(chunks: Array<string | Buffer>, ending: 'end' | 'error' = 'end'): PassThrough {
@@ -60,5 +61,30 @@ describe('readBody', () => {
 
   it('turns a broken stream into a 400', async () => {
     await expect(readBody(stream(['ab'], 'error'), '10', 100)).rejects.toMatchObject({ statusCode: 400 });
+  });
+
+  it('with a lease, copies every read into its pooled blocks: the body is views of them, in order', async () => {
+    const pool = new BlockPool(4);
+    const lease = pool.lease();
+    const reads = [Buffer.alloc(700_000, 0x61), Buffer.alloc(600_000, 0x62), Buffer.from('tail')];
+    const total = 1_300_004;
+    const chunks = await readBody(stream(reads), String(total), 10_000_000, lease);
+    expect(Buffer.concat(chunks).equals(Buffer.concat(reads))).toBe(true);
+    // Two blocks: one full, one with the rest; none of the socket's buffers is kept.
+    expect(chunks.map((chunk) => chunk.length)).toEqual([BLOCK_BYTES, total - BLOCK_BYTES]);
+    for (const chunk of chunks) expect(reads.some((read) => read.buffer === chunk.buffer)).toBe(false);
+    lease.release();
+    expect(pool.idleBlocks).toBe(2);
+  });
+
+  it('a lease that ends while the body arrives (the client has gone) fails the read with a 499', async () => {
+    const lease = new BlockPool(4).lease();
+    const payload = new PassThrough();
+    const reading = readBody(payload, '20', 100, lease);
+    payload.write('0123456789');
+    await new Promise(setImmediate);
+    lease.release();
+    payload.write('0123456789');
+    await expect(reading).rejects.toMatchObject({ status: 499 });
   });
 });

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { errorCodes } from 'fastify';
+import type { BlockLease } from '@app/core';
 
 /** Chunks smaller than this are copied together into blocks (a slow or hostile sender's tiny reads). */
 export const SMALL_CHUNK_BYTES = 16 * 1024;
@@ -14,11 +15,14 @@ const BLOCK_BYTES = 64 * 1024;
  * cost far above a few bytes). The length is checked against the limit as it arrives and against the
  * declared Content-Length at the end. The errors are Fastify's own (413 over the limit, 400 for a body that
  * ends short or a broken stream), so the envelope mapping stays in one place (error-envelope.ts).
+ * With a `lease` (large bodies), every chunk is copied at once into the lease's pooled blocks instead
+ * (block-pool.ts, core): the socket's own buffers then die young, and the body is views of the blocks.
  */
 export function readBody(
   payload: Readable,
   contentLengthHeader: string | undefined,
   limit: number,
+  lease?: BlockLease,
 ): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
     const declared = contentLengthHeader === undefined ? NaN : Number(contentLengthHeader);
@@ -35,7 +39,26 @@ export function readBody(
       if (block && blockUsed > 0) chunks.push(block.subarray(0, blockUsed));
       block = undefined;
     };
+    const keepInLease = (bytes: Buffer, into: BlockLease): void => {
+      // Its current block may already be another request's once the lease has ended.
+      into.assertLive();
+      let copied = 0;
+      while (copied < bytes.length) {
+        if (!block || blockUsed === block.length) {
+          endBlock();
+          block = into.block();
+          blockUsed = 0;
+        }
+        const count = bytes.copy(block, blockUsed, copied);
+        blockUsed += count;
+        copied += count;
+      }
+    };
     const keep = (bytes: Buffer): void => {
+      if (lease) {
+        keepInLease(bytes, lease);
+        return;
+      }
       // The whole body in one read (every small request) or a full-size read: kept as it is.
       if (bytes.length >= SMALL_CHUNK_BYTES || (received === 0 && known && bytes.length === declared)) {
         endBlock();
@@ -67,7 +90,13 @@ export function readBody(
         finish(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
         return;
       }
-      keep(bytes);
+      try {
+        keep(bytes);
+      } catch (error) {
+        // The lease ended while the body was still arriving: its client has gone (499).
+        finish(error as Error);
+        return;
+      }
       received += bytes.length;
     };
     const onEnd = (): void => {

@@ -1,3 +1,4 @@
+import { BlockPool } from './block-pool';
 import { ChunkedBytes } from './chunked-bytes';
 
 const PATTERN = Buffer.from('"data:', 'latin1');
@@ -52,5 +53,24 @@ describe('ChunkedBytes', () => {
     expect(slices.map((slice) => slice.toString())).toEqual(['llo ', 'wor']);
     expect(slices[0].buffer).toBe(first.buffer);
     expect(slices[1].buffer).toBe(second.buffer);
+  });
+
+  it('bytes in pooled memory refuse every read once their lease has ended (499), never reading reused memory', () => {
+    const lease = new BlockPool(4).lease();
+    const block = lease.block();
+    block.write('hello world', 'latin1');
+    const body = new ChunkedBytes([block.subarray(0, 5), block.subarray(5, 11)], lease);
+    expect(body.text()).toBe('hello world');
+    lease.release();
+    const reads: Array<() => unknown> = [
+      () => body.text(),
+      () => body.byteAt(0),
+      () => body.indexOf(0x20),
+      () => body.toString('latin1', 0, 5),
+      () => body.slices(0, 5),
+      () => body.isAscii(0, 5),
+      () => body.chunks,
+    ];
+    for (const read of reads) expect(read).toThrow(expect.objectContaining({ status: 499 }));
   });
 });

@@ -1,23 +1,35 @@
 import { isAscii } from 'node:buffer';
+import type { BlockLease } from './block-pool';
 
 /**
  * Bytes kept as the list of buffers they arrived in (a request body as the socket delivered it, or views of
  * part of one), never joined into one buffer: joining a 27 MB body meant a fresh 27 MB allocation per request,
  * and on the benchmark VM writing fresh memory is the expensive part (page faults). Positions are offsets
  * into the whole; reads across chunk boundaries are handled here.
+ * Bytes in pooled memory carry its lease: every read checks it first, so bytes whose request has closed are
+ * never read (the memory may already hold another request's body).
  */
 export class ChunkedBytes {
   readonly length: number;
   /** Where each chunk starts in the body. */
   private readonly starts: number[] = [];
 
-  constructor(readonly chunks: readonly Buffer[]) {
+  constructor(
+    private readonly buffers: readonly Buffer[],
+    readonly lease?: BlockLease,
+  ) {
     let length = 0;
-    for (const chunk of chunks) {
+    for (const chunk of buffers) {
       this.starts.push(length);
       length += chunk.length;
     }
     this.length = length;
+  }
+
+  /** The chunks themselves (no copy). */
+  get chunks(): readonly Buffer[] {
+    this.lease?.assertLive();
+    return this.buffers;
   }
 
   /** Bytes `[from, to)` as a string: latin1 when they are all ASCII (a plain copy), else UTF-8. */
@@ -26,17 +38,19 @@ export class ChunkedBytes {
   }
 
   byteAt(position: number): number | undefined {
+    this.lease?.assertLive();
     if (position < 0 || position >= this.length) return undefined;
     const index = this.chunkAt(position);
-    return this.chunks[index][position - this.starts[index]];
+    return this.buffers[index][position - this.starts[index]];
   }
 
   /** The first position from `from` on where `sequence` starts (also across chunk boundaries), or -1. */
   indexOf(sequence: Buffer | number, from = 0): number {
+    this.lease?.assertLive();
     const bytes = typeof sequence === 'number' ? Buffer.of(sequence) : sequence;
     if (from >= this.length) return -1;
-    for (let index = this.chunkAt(Math.max(0, from)); index < this.chunks.length; index++) {
-      const chunk = this.chunks[index];
+    for (let index = this.chunkAt(Math.max(0, from)); index < this.buffers.length; index++) {
+      const chunk = this.buffers[index];
       const start = this.starts[index];
       const offset = Math.max(0, from - start);
       const found = chunk.indexOf(bytes, offset);
@@ -59,12 +73,13 @@ export class ChunkedBytes {
 
   /** Bytes `[from, to)` as the chunks themselves or views of them (no copy). */
   slices(from: number, to: number): Buffer[] {
+    this.lease?.assertLive();
     const slices: Buffer[] = [];
     if (from >= to) return slices;
-    for (let index = this.chunkAt(from); index < this.chunks.length; index++) {
+    for (let index = this.chunkAt(from); index < this.buffers.length; index++) {
       const start = this.starts[index];
       if (start >= to) break;
-      const chunk = this.chunks[index];
+      const chunk = this.buffers[index];
       const sliceFrom = Math.max(0, from - start);
       const sliceTo = Math.min(chunk.length, to - start);
       slices.push(sliceFrom === 0 && sliceTo === chunk.length ? chunk : chunk.subarray(sliceFrom, sliceTo));
@@ -92,7 +107,7 @@ export class ChunkedBytes {
   /** The index of the chunk holding `position` (binary search over the chunk starts). */
   private chunkAt(position: number): number {
     let low = 0;
-    let high = this.chunks.length - 1;
+    let high = this.buffers.length - 1;
     while (low < high) {
       const middle = (low + high + 1) >> 1;
       if (this.starts[middle] <= position) low = middle;

@@ -3,6 +3,7 @@ import type { ChatCompletionContentPartImage } from '../openai-types';
 import type { ChatRequest } from '../provider-adapter';
 import { preparedImageOf } from '../images/prepared-image';
 import { Base64Bytes } from '../images/base64-bytes';
+import type { BlockLease } from './block-pool';
 import { ChunkedBytes } from './chunked-bytes';
 
 /**
@@ -134,9 +135,12 @@ function replace(value: unknown, safe: ReadonlySet<string>, tokens: string[]): u
 export class RequestBytes {
   private readonly placeholders: string[] = [];
 
+  /** `lease`: the pooled memory the body was read into (block-pool.ts), when it was. */
+  constructor(readonly lease?: BlockLease) {}
+
   /** `chunks` (standard padded base64, already checked) under a new placeholder. */
   add(chunks: readonly Buffer[]): Base64Bytes {
-    const bytes = new Base64Bytes(new ChunkedBytes(chunks), newToken());
+    const bytes = new Base64Bytes(new ChunkedBytes(chunks, this.lease), newToken());
     bytesRegistry.set(bytes.placeholder, bytes);
     this.placeholders.push(bytes.placeholder);
     return bytes;
@@ -182,9 +186,10 @@ const WRITE_AS_IS_BYTES = 64 * 1024;
  * when it has no token; otherwise bytes: the strings are ASCII, copied as latin1 (no UTF-8 encoding pass),
  * and large request bytes are not copied at all: the result is then a list of buffers (the text around them
  * and the body's own chunks), written one after the other. A token that is no longer registered is an error,
- * never sent upstream.
+ * never sent upstream. When chunks in pooled memory are in that list, their leases are added to `leases`:
+ * the caller must hold them until the bytes are written (upstream-fetch.ts).
  */
-export function spliceDeferredStrings(body: string): string | Buffer | Buffer[] {
+export function spliceDeferredStrings(body: string, leases?: BlockLease[]): string | Buffer | Buffer[] {
   let position = body.indexOf(TOKEN_PREFIX);
   if (position < 0) return body;
   const pieces: Piece[] = [];
@@ -216,6 +221,8 @@ export function spliceDeferredStrings(body: string): string | Buffer | Buffer[] 
     if ('bytes' in piece && piece.bytes.length >= WRITE_AS_IS_BYTES) {
       flush();
       buffers.push(...piece.bytes.chunks);
+      const lease = piece.bytes.lease;
+      if (lease && leases && !leases.includes(lease)) leases.push(lease);
     } else run.push(piece);
   }
   flush();

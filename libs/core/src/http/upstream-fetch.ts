@@ -2,8 +2,10 @@ import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fetch as undiciFetch, type Dispatcher } from 'undici';
+import type { BlockLease } from './block-pool';
 import { totalLength } from './chunked-bytes';
 import { spliceDeferredStrings } from './deferred-json-strings';
+import { PooledBodyWrite } from './pooled-body-write';
 
 type FetchInput = Parameters<typeof globalThis.fetch>[0];
 
@@ -32,8 +34,10 @@ export function createUpstreamFetch(dispatcher: Dispatcher): typeof globalThis.f
       (body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array) &&
       (init?.redirect === undefined || init.redirect === 'follow');
     // Image strings deferred past the SDK's JSON.stringify are copied in here, and request bytes (the
-    // body's own chunks) written as they are (deferred-json-strings.ts).
-    const payload = typeof body === 'string' ? spliceDeferredStrings(body) : body;
+    // body's own chunks) written as they are (deferred-json-strings.ts); `leases` gets the pooled memory
+    // among those chunks, held below until the socket is done with it.
+    const leases: BlockLease[] = [];
+    const payload = typeof body === 'string' ? spliceDeferredStrings(body, leases) : body;
     if (!simple) {
       const joined = Array.isArray(payload) ? Buffer.concat(payload) : payload;
       return fallbackFetch(dispatcher, input, joined === body ? init : { ...init, body: joined });
@@ -41,11 +45,15 @@ export function createUpstreamFetch(dispatcher: Dispatcher): typeof globalThis.f
     const url = typeof input === 'string' ? new URL(input) : input;
     const headers = flatHeaders(init?.headers);
     let requestBody = payload ?? undefined;
+    let pooledWrite: PooledBodyWrite | undefined;
     // A list of buffers is written piece by piece: undici needs its length up front to send Content-Length.
     if (Array.isArray(payload)) {
       const length = totalLength(payload);
       setContentLength(headers, length);
-      if (length > BODY_BYTES_PER_TURN) requestBody = bodyInTurns(payload);
+      if (leases.length > 0) {
+        pooledWrite = new PooledBodyWrite(payload, leases, bodyInTurns);
+        requestBody = pooledWrite.body;
+      } else if (length > BODY_BYTES_PER_TURN) requestBody = bodyInTurns(payload);
     }
     try {
       const response = await dispatcher.request({
@@ -59,6 +67,7 @@ export function createUpstreamFetch(dispatcher: Dispatcher): typeof globalThis.f
       });
       return new UpstreamResponse(url.href, response) as unknown as Response;
     } catch (error) {
+      pooledWrite?.notSent();
       throw sameRealmError(error);
     }
   };

@@ -87,4 +87,21 @@ describe('readBody', () => {
     payload.write('0123456789');
     await expect(reading).rejects.toMatchObject({ status: 499 });
   });
+
+  it('a body of unknown length goes into the lease only from 256 KiB on (a small one holds no block)', async () => {
+    const pool = new BlockPool(4);
+    const small = pool.lease();
+    const smallChunks = await readBody(stream(['{"a":', '1}']), undefined, 10_000_000, small);
+    expect(Buffer.concat(smallChunks).toString()).toBe('{"a":1}');
+    small.release();
+    expect(pool.idleBlocks).toBe(0);
+
+    const large = pool.lease();
+    const reads = [Buffer.alloc(200_000, 0x61), Buffer.alloc(200_000, 0x62)];
+    const largeChunks = await readBody(stream(reads), undefined, 10_000_000, large);
+    expect(Buffer.concat(largeChunks).equals(Buffer.concat(reads))).toBe(true);
+    expect(largeChunks[0]).toBe(reads[0]);
+    large.release();
+    expect(pool.idleBlocks).toBe(1);
+  });
 });

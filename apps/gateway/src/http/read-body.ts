@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { errorCodes } from 'fastify';
 import type { BlockLease } from '@app/core';
+import { LARGE_BODY_BYTES } from './parse-large-json';
 
 /** Chunks smaller than this are copied together into blocks (a slow or hostile sender's tiny reads). */
 export const SMALL_CHUNK_BYTES = 16 * 1024;
@@ -16,7 +17,8 @@ const BLOCK_BYTES = 64 * 1024;
  * declared Content-Length at the end. The errors are Fastify's own (413 over the limit, 400 for a body that
  * ends short or a broken stream), so the envelope mapping stays in one place (error-envelope.ts).
  * With a `lease` (large bodies), every chunk is copied at once into the lease's pooled blocks instead
- * (block-pool.ts, core): the socket's own buffers then die young, and the body is views of the blocks.
+ * (block-pool.ts, core): the socket's own buffers then die young, and the body is views of the blocks. A body
+ * of unknown length (chunked) is copied there from its first 256 KiB on.
  */
 export function readBody(
   payload: Readable,
@@ -55,7 +57,8 @@ export function readBody(
       }
     };
     const keep = (bytes: Buffer): void => {
-      if (lease) {
+      // A body of unknown length goes into the lease only once it is large: a small one would hold a block.
+      if (lease && (known || received + bytes.length > LARGE_BODY_BYTES)) {
         keepInLease(bytes, lease);
         return;
       }

@@ -90,7 +90,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   );
   const fastify = app.getHttpAdapter().getInstance();
   // Pooled memory for large bodies: as many idle blocks as the in-flight budget holds (64 MiB unbounded).
-  const idleBodyBytes = config.inFlightBodyBytes > 0 ? config.inFlightBodyBytes : 64 * BLOCK_BYTES;
+  const idleBodyBytes = config.inFlightBodyBytes > 0 ? config.inFlightBodyBytes : 64 * 1024 * 1024;
   registerJsonBodyParser(
     fastify,
     config.bodyLimitBytes,

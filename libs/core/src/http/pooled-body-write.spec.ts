@@ -36,7 +36,7 @@ describe('PooledBodyWrite (through createUpstreamFetch)', () => {
   ): { lease: BlockLease; json: string; expected: Buffer } {
     const lease = pool.lease();
     const chunks: Buffer[] = [];
-    for (let index = 0; index < blocks; index++) chunks.push(lease.block().fill(0x41 + index));
+    for (let index = 0; index < blocks; index++) chunks.push(lease.block().fill(0x41 + (index % 26)));
     const placeholder = new RequestBytes(lease).add(chunks).placeholder;
     const expected = Buffer.concat([Buffer.from('{"data":"'), ...chunks, Buffer.from('"}')]);
     return { lease, json: `{"data":"${placeholder}"}`, expected };
@@ -64,8 +64,9 @@ describe('PooledBodyWrite (through createUpstreamFetch)', () => {
         request.resume();
       }, 300);
     });
-    const pool = new BlockPool(16);
-    const { lease, json, expected } = pooledBody(pool, 8);
+    // 16 MiB: more than the kernel's socket buffers take while the upstream reads nothing.
+    const pool = new BlockPool(64);
+    const { lease, json, expected } = pooledBody(pool, 64);
     const sending = createUpstreamFetch(agent)(`${base}/slow-reader`, { method: 'POST', body: json });
     sending.catch(() => undefined); // awaited below; a failure before that must fail the test, not the run
     lease.release(); // the client request's response closed: only the upstream write holds the blocks now
@@ -79,7 +80,7 @@ describe('PooledBodyWrite (through createUpstreamFetch)', () => {
     expect(received?.equals(expected)).toBe(true);
     await until(() => !lease.live);
     expect(lease.live).toBe(false);
-    expect(pool.idleBlocks).toBe(8);
+    expect(pool.idleBlocks).toBe(64);
     expect(diagnosticsChannel.hasSubscribers('undici:client:sendHeaders')).toBe(false);
   });
 

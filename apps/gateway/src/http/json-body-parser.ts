@@ -62,10 +62,7 @@ function attachRequestBytes(
   if (large) {
     const requestBytes = new RequestBytes(bodyBlocks.lease());
     (request as RequestWithBytes)[REQUEST_BYTES] = requestBytes;
-    reply.raw.once('close', () => {
-      requestBytes.release();
-      requestBytes.lease?.release();
-    });
+    reply.raw.once('close', () => requestBytes.close());
   }
   done(null, payload);
 }

@@ -5,7 +5,8 @@ import { LARGE_BODY_BYTES } from './parse-large-json';
 
 /** Chunks smaller than this are copied together into blocks (a slow or hostile sender's tiny reads). */
 export const SMALL_CHUNK_BYTES = 16 * 1024;
-const BLOCK_BYTES = 64 * 1024;
+/** Size of the blocks small reads are copied into (large bodies use the pooled blocks of their lease). */
+const SMALL_READS_BLOCK_BYTES = 64 * 1024;
 
 /**
  * Reads a request body as the chunks the socket delivered, never joined here: large bodies are parsed over
@@ -41,14 +42,13 @@ export function readBody(
       if (block && blockUsed > 0) chunks.push(block.subarray(0, blockUsed));
       block = undefined;
     };
-    const keepInLease = (bytes: Buffer, into: BlockLease): void => {
-      // Its current block may already be another request's once the lease has ended.
-      into.assertLive();
+    /** Copies `bytes` into blocks, taking a new one from `newBlock(position in the body)` when one is full. */
+    const copyIntoBlocks = (bytes: Buffer, newBlock: (position: number) => Buffer): void => {
       let copied = 0;
       while (copied < bytes.length) {
         if (!block || blockUsed === block.length) {
           endBlock();
-          block = into.block();
+          block = newBlock(received + copied);
           blockUsed = 0;
         }
         const count = bytes.copy(block, blockUsed, copied);
@@ -59,7 +59,9 @@ export function readBody(
     const keep = (bytes: Buffer): void => {
       // A body of unknown length goes into the lease only once it is large: a small one would hold a block.
       if (lease && (known || received + bytes.length > LARGE_BODY_BYTES)) {
-        keepInLease(bytes, lease);
+        // Its current block may already be another request's once the lease has ended.
+        lease.assertLive();
+        copyIntoBlocks(bytes, () => lease.block());
         return;
       }
       // The whole body in one read (every small request) or a full-size read: kept as it is.
@@ -68,13 +70,11 @@ export function readBody(
         chunks.push(bytes);
         return;
       }
-      if (!block || blockUsed + bytes.length > block.length) {
-        endBlock();
-        const rest = known ? declared - received : BLOCK_BYTES;
-        block = Buffer.allocUnsafe(Math.max(bytes.length, Math.min(BLOCK_BYTES, rest)));
-        blockUsed = 0;
-      }
-      blockUsed += bytes.copy(block, blockUsed);
+      copyIntoBlocks(bytes, (position) =>
+        Buffer.allocUnsafe(
+          known ? Math.min(SMALL_READS_BLOCK_BYTES, declared - position) : SMALL_READS_BLOCK_BYTES,
+        ),
+      );
     };
 
     const finish = (error?: Error): void => {

@@ -34,7 +34,7 @@ export class BlockPool {
     return new BlockLease(this);
   }
 
-  /** How many unused blocks are kept (for tests and /ready). */
+  /** How many unused blocks are kept. */
   get idleBlocks(): number {
     return this.idle.length;
   }

@@ -146,9 +146,16 @@ export class RequestBytes {
     return bytes;
   }
 
+  /** Forgets the placeholders (the parser's fallback, which parses the whole body as text instead). */
   release(): void {
     for (const placeholder of this.placeholders) bytesRegistry.delete(placeholder);
     this.placeholders.length = 0;
+  }
+
+  /** The response has closed: the placeholders are forgotten and the request lets go of its lease. */
+  close(): void {
+    this.release();
+    this.lease?.release();
   }
 }
 

@@ -39,20 +39,16 @@ function onSendHeaders(message: unknown): void {
  * The channel is only subscribed while such writes are in flight, so small requests pay nothing.
  */
 export class PooledBodyWrite {
-  /** What undici is given as the body: the buffers in order, `inTurns` deciding when to yield a turn. */
+  /** What undici is given as the body: `source`, noticing when undici stops taking from it. */
   readonly body: AsyncGenerator<Buffer>;
   private readonly releases: Array<() => void>;
   private socket?: Socket;
   private iterationEnded = false;
   private ended = false;
 
-  constructor(
-    buffers: readonly Buffer[],
-    leases: readonly BlockLease[],
-    inTurns: (buffers: readonly Buffer[]) => AsyncGenerator<Buffer>,
-  ) {
+  constructor(source: AsyncIterable<Buffer>, leases: readonly BlockLease[]) {
     this.releases = leases.map((lease) => lease.hold());
-    this.body = this.iterate(buffers, inTurns);
+    this.body = this.iterate(source);
     writesByBody.set(this.body, this);
     if (writesInFlight++ === 0) diagnosticsChannel.subscribe(SEND_HEADERS_CHANNEL, onSendHeaders);
   }
@@ -67,12 +63,9 @@ export class PooledBodyWrite {
     this.socket = socket;
   }
 
-  private async *iterate(
-    buffers: readonly Buffer[],
-    inTurns: (buffers: readonly Buffer[]) => AsyncGenerator<Buffer>,
-  ): AsyncGenerator<Buffer> {
+  private async *iterate(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     try {
-      yield* inTurns(buffers);
+      yield* source;
     } finally {
       this.iterationEnded = true;
       this.endWhenFlushed();

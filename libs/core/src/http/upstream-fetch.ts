@@ -51,7 +51,7 @@ export function createUpstreamFetch(dispatcher: Dispatcher): typeof globalThis.f
       const length = totalLength(payload);
       setContentLength(headers, length);
       if (leases.length > 0) {
-        pooledWrite = new PooledBodyWrite(payload, leases, bodyInTurns);
+        pooledWrite = new PooledBodyWrite(bodyInTurns(payload), leases);
         requestBody = pooledWrite.body;
       } else if (length > BODY_BYTES_PER_TURN) requestBody = bodyInTurns(payload);
     }

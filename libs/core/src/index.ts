@@ -9,6 +9,7 @@ export * from './ocr';
 export * from './http/upstream-agent';
 export { createUpstreamFetch } from './http/upstream-fetch';
 export { ChunkedBytes } from './http/chunked-bytes';
+export { readServerSentEvents, type ServerSentEvent } from './http/server-sent-events';
 export { BlockLease, BlockPool, BLOCK_BYTES } from './http/block-pool';
 export {
   base64BytesOf,

@@ -1,18 +1,28 @@
 import { APIError } from '@anthropic-ai/sdk';
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages/messages';
 import { GatewayError, type ChatCompletionChunk } from '@app/core';
-import { anthropicStreamToChunks, type StreamContext } from './anthropic-stream-to-chunks';
+import { createAnthropicChunkTranslator, type StreamContext } from './anthropic-stream-to-chunks';
 import { replaySseFixture } from './__fixtures__/replay-sse-fixture';
 import { mapAnthropicError } from './map-anthropic-error';
 
 const context: StreamContext = { model: 'claude-test', created: 1700000000 };
 
+/** The adapter's loop: each batch of events translated, then the end of the body checked. */
+async function* translateStream(
+  batches: AsyncIterable<RawMessageStreamEvent[]>,
+  streamContext: StreamContext,
+): AsyncGenerator<ChatCompletionChunk> {
+  const translator = createAnthropicChunkTranslator(streamContext);
+  for await (const events of batches) yield* translator.translate(events);
+  translator.finish();
+}
+
 async function collect(
-  events: AsyncIterable<RawMessageStreamEvent>,
+  batches: AsyncIterable<RawMessageStreamEvent[]>,
   extra: Partial<StreamContext> = {},
 ): Promise<ChatCompletionChunk[]> {
   const chunks: ChatCompletionChunk[] = [];
-  for await (const chunk of anthropicStreamToChunks(events, { ...context, ...extra })) chunks.push(chunk);
+  for await (const chunk of translateStream(batches, { ...context, ...extra })) chunks.push(chunk);
   return chunks;
 }
 
@@ -113,10 +123,7 @@ describe('anthropicStreamToChunks (recorded streams)', () => {
   });
 
   it('overloaded_error before any content: throws before the first chunk, mapped to 503', async () => {
-    const iterator = anthropicStreamToChunks(
-      replaySseFixture('anthropic-overloaded-before-content.sse'),
-      context,
-    );
+    const iterator = translateStream(replaySseFixture('anthropic-overloaded-before-content.sse'), context);
     const failure = await iterator.next().then(
       () => undefined,
       (error: unknown) => error,
@@ -131,10 +138,7 @@ describe('anthropicStreamToChunks (recorded streams)', () => {
     const chunks: ChatCompletionChunk[] = [];
     let failure: unknown;
     try {
-      for await (const chunk of anthropicStreamToChunks(
-        replaySseFixture('anthropic-error-mid-stream.sse'),
-        context,
-      ))
+      for await (const chunk of translateStream(replaySseFixture('anthropic-error-mid-stream.sse'), context))
         chunks.push(chunk);
     } catch (error) {
       failure = error;
@@ -158,8 +162,8 @@ describe('anthropicStreamToChunks (recorded streams)', () => {
 });
 
 describe('anthropicStreamToChunks (state machine)', () => {
-  async function* events(...list: RawMessageStreamEvent[]): AsyncIterable<RawMessageStreamEvent> {
-    yield* list;
+  async function* events(...list: RawMessageStreamEvent[]): AsyncIterable<RawMessageStreamEvent[]> {
+    yield list;
   }
   const start = {
     type: 'message_start',

@@ -27,17 +27,23 @@ type BlockState =
   | { kind: 'tool'; toolIndex: number; hasArguments: boolean }
   | { kind: 'structured'; hasArguments: boolean };
 
+/** Turns Claude's stream events into OpenAI chunks, a batch of events at a time. */
+export interface AnthropicChunkTranslator {
+  /** The chunks for these events (often none: `message_start`, `content_block_stop`, ...). */
+  translate(events: readonly RawMessageStreamEvent[]): ChatCompletionChunk[];
+  /** The upstream body has ended: throws unless `message_stop` was seen (a cut stream is never a success). */
+  finish(): void;
+}
+
 /**
- * Claude stream events (as the SDK yields them: `ping` skipped, an `error` event thrown as APIError) →
- * OpenAI chunks. The role chunk is held back until the first content so an error that arrives before any
- * content (e.g. `overloaded_error` right after `message_start`) still becomes a real HTTP status.
- * Exactly one chunk carries `finish_reason`; a final usage chunk (`choices: []`) follows `message_stop`.
+ * Claude stream events (as `anthropicStreamEvents` gives them: `ping` skipped, an `error` event thrown as
+ * APIError) → OpenAI chunks. Synchronous, so the events of one upstream read are translated in one step.
+ * The role chunk is held back until the first content so an error that arrives before any content (e.g.
+ * `overloaded_error` right after `message_start`) still becomes a real HTTP status. Exactly one chunk
+ * carries `finish_reason`; a final usage chunk (`choices: []`) follows `message_stop`.
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
-export async function* anthropicStreamToChunks(
-  events: AsyncIterable<RawMessageStreamEvent>,
-  context: StreamContext,
-): AsyncGenerator<ChatCompletionChunk> {
+export function createAnthropicChunkTranslator(context: StreamContext): AnthropicChunkTranslator {
   const index = context.choiceIndex ?? 0;
   let id = context.id ?? 'chatcmpl-pending';
   const created = context.created ?? Math.floor(Date.now() / 1000);
@@ -47,6 +53,8 @@ export async function* anthropicStreamToChunks(
   let roleSent = false;
   let finishSent = false;
   let stopped = false;
+  /** The chunks of the batch being translated. */
+  let out: ChatCompletionChunk[] = [];
 
   const chunk = (
     delta: Delta,
@@ -58,16 +66,16 @@ export async function* anthropicStreamToChunks(
     model: context.model,
     choices: [{ index, delta, finish_reason: finishReason, logprobs: null }],
   });
-  // Yields the held-back role chunk, then the given delta.
-  function* emit(delta: Delta, finishReason: ChatCompletionChunk.Choice['finish_reason'] = null) {
+  // The held-back role chunk, then the given delta.
+  function emit(delta: Delta, finishReason: ChatCompletionChunk.Choice['finish_reason'] = null): void {
     if (!roleSent) {
       roleSent = true;
-      yield chunk({ role: 'assistant', content: '' });
+      out.push(chunk({ role: 'assistant', content: '' }));
     }
-    yield chunk(delta, finishReason);
+    out.push(chunk(delta, finishReason));
   }
 
-  for await (const event of events) {
+  function translateEvent(event: RawMessageStreamEvent): void {
     switch (event.type) {
       case 'message_start':
         if (!context.id) id = completionId(event.message.id);
@@ -77,16 +85,16 @@ export async function* anthropicStreamToChunks(
         const block = event.content_block;
         if (block.type === 'text') {
           blocks.set(event.index, { kind: 'text' });
-          if (block.text) yield* emit({ content: block.text });
+          if (block.text) emit({ content: block.text });
         } else if (block.type === 'thinking') {
           blocks.set(event.index, { kind: 'thinking' });
-          if (block.thinking) yield* emit({ reasoning_content: block.thinking });
+          if (block.thinking) emit({ reasoning_content: block.thinking });
         } else if (block.type === 'tool_use' && block.name === context.structuredOutputTool) {
           blocks.set(event.index, { kind: 'structured', hasArguments: false });
         } else if (block.type === 'tool_use') {
           const toolIndex = toolCount++;
           blocks.set(event.index, { kind: 'tool', toolIndex, hasArguments: false });
-          yield* emit({
+          emit({
             tool_calls: [
               {
                 index: toolIndex,
@@ -107,22 +115,21 @@ export async function* anthropicStreamToChunks(
         const delta = event.delta;
         switch (delta.type) {
           case 'text_delta':
-            if (state?.kind === 'text' && delta.text) yield* emit({ content: delta.text });
+            if (state?.kind === 'text' && delta.text) emit({ content: delta.text });
             break;
           case 'thinking_delta':
-            if (state?.kind === 'thinking' && delta.thinking)
-              yield* emit({ reasoning_content: delta.thinking });
+            if (state?.kind === 'thinking' && delta.thinking) emit({ reasoning_content: delta.thinking });
             break;
           case 'input_json_delta':
             if (!delta.partial_json) break;
             if (state?.kind === 'tool') {
               state.hasArguments = true;
-              yield* emit({
+              emit({
                 tool_calls: [{ index: state.toolIndex, function: { arguments: delta.partial_json } }],
               });
             } else if (state?.kind === 'structured') {
               state.hasArguments = true;
-              yield* emit({ content: delta.partial_json });
+              emit({ content: delta.partial_json });
             }
             break;
           case 'signature_delta': // only needed to send thinking back to Claude, which OpenAI clients cannot do
@@ -142,9 +149,9 @@ export async function* anthropicStreamToChunks(
         const state = blocks.get(event.index);
         // A tool without arguments still gets valid JSON arguments.
         if (state?.kind === 'tool' && !state.hasArguments) {
-          yield* emit({ tool_calls: [{ index: state.toolIndex, function: { arguments: '{}' } }] });
+          emit({ tool_calls: [{ index: state.toolIndex, function: { arguments: '{}' } }] });
         } else if (state?.kind === 'structured' && !state.hasArguments) {
-          yield* emit({ content: '{}' });
+          emit({ content: '{}' });
         }
         break;
       }
@@ -157,7 +164,7 @@ export async function* anthropicStreamToChunks(
           if (!known)
             context.logger?.warn({ stopReason: event.delta.stop_reason }, 'unmapped Claude stop_reason');
           finishSent = true;
-          yield* emit({}, finishReason);
+          emit({}, finishReason);
         }
         break;
       }
@@ -165,16 +172,16 @@ export async function* anthropicStreamToChunks(
         stopped = true;
         if (!finishSent) {
           finishSent = true;
-          yield* emit({}, 'stop');
+          emit({}, 'stop');
         }
-        yield {
+        out.push({
           id,
           object: 'chat.completion.chunk',
           created,
           model: context.model,
           choices: [],
           usage: mapAnthropicUsage(usage),
-        };
+        });
         break;
       default: {
         const unknown: never = event;
@@ -182,13 +189,21 @@ export async function* anthropicStreamToChunks(
       }
     }
   }
-  if (!stopped) {
-    // The SDK ends the iteration quietly on abort: a client that left gets its abort back; anything else broke.
-    if (context.signal?.aborted) throw context.signal.reason ?? GatewayError.cancelled();
-    throw new GatewayError(502, 'The Claude stream ended before message_stop.', {
-      code: 'upstream_stream_truncated',
-    });
-  }
+  return {
+    translate(events) {
+      out = [];
+      for (const event of events) translateEvent(event);
+      return out;
+    },
+    finish() {
+      if (stopped) return;
+      // An upstream that ended early because the client left gives the client's abort back; anything else broke.
+      if (context.signal?.aborted) throw context.signal.reason ?? GatewayError.cancelled();
+      throw new GatewayError(502, 'The Claude stream ended before message_stop.', {
+        code: 'upstream_stream_truncated',
+      });
+    },
+  };
 }
 
 /** Usage fields that are present (message_delta repeats input counts as null when unknown). */

@@ -16,7 +16,8 @@ import {
 } from '@app/core';
 import { parseAnthropicBackendOptions, type AnthropicBackendOptions } from './anthropic-backend-options';
 import { resolveAnthropicModelSettings, type AnthropicModelSettings } from './anthropic-model-settings';
-import { anthropicStreamToChunks } from './anthropic-stream-to-chunks';
+import { anthropicStreamEvents } from './anthropic-stream-events';
+import { createAnthropicChunkTranslator } from './anthropic-stream-to-chunks';
 import { convertAnthropicResponse } from './convert-anthropic-response';
 import { convertToAnthropicRequest, type AnthropicRequestPlan } from './convert-to-anthropic-request';
 import { createAnthropicClient } from './create-anthropic-client';
@@ -134,20 +135,24 @@ export class AnthropicAdapter implements ProviderAdapter {
     planned?: AnthropicRequestPlan,
   ): AsyncGenerator<ChatCompletionChunk> {
     const plan = planned ?? this.plan(request, options);
+    const translator = createAnthropicChunkTranslator({
+      model: options.model,
+      structuredOutputTool: plan.structuredOutputTool,
+      choiceIndex,
+      ...shared,
+      logger: this.logger,
+      signal: options.signal,
+    });
     try {
-      // Each upstream call gets its own deferred image strings (single-use; see deferImageStrings).
-      const events = await this.client.messages.create(
-        { ...deferImageStrings(plan.body, request), stream: true },
-        { signal: options.signal },
-      );
-      yield* anthropicStreamToChunks(events, {
-        model: options.model,
-        structuredOutputTool: plan.structuredOutputTool,
-        choiceIndex,
-        ...shared,
-        logger: this.logger,
-        signal: options.signal,
-      });
+      // Each upstream call gets its own deferred image strings (single-use; see deferImageStrings). The SDK
+      // makes the call; its SSE body is read here, one upstream read's events at a time.
+      const response = await this.client.messages
+        .create({ ...deferImageStrings(plan.body, request), stream: true }, { signal: options.signal })
+        .asResponse();
+      for await (const events of anthropicStreamEvents(response)) {
+        for (const chunk of translator.translate(events)) yield chunk;
+      }
+      translator.finish();
     } catch (error) {
       throw mapAnthropicError(error, this.name, options.signal);
     }

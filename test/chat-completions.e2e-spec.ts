@@ -331,6 +331,33 @@ aliases:
       });
       expect(events).not.toContain('data: [DONE]');
     });
+
+    it('a stream cut off before [DONE] and any finish reason ends with an error, not a clean [DONE]', async () => {
+      upstream.setHandler((_request, response) =>
+        writeSse(response, [
+          {
+            data: {
+              id: 'c',
+              object: 'chat.completion.chunk',
+              created: 1,
+              model: 'gpt-4o-mini',
+              choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }],
+            },
+          },
+        ]),
+      );
+      const stream = await iris.client.chat.completions.create({ ...ask, stream: true });
+      const contents: string[] = [];
+      const error = await (async () => {
+        for await (const chunk of stream) contents.push(chunk.choices[0]?.delta.content ?? '');
+      })().catch((caught: unknown) => caught);
+      expect(contents).toEqual(['Hel']);
+      expect(error).toBeInstanceOf(OpenAI.APIError);
+      expect(error).toMatchObject({
+        code: 'upstream_stream_truncated',
+        message: expect.stringContaining('ended before [DONE]'),
+      });
+    });
   });
 
   it('a client disconnect closes the upstream request within 100 ms', async () => {

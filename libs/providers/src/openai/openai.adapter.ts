@@ -13,6 +13,7 @@ import {
   type ProviderImageRules,
 } from '@app/core';
 import { mapOpenAiError } from './map-openai-error';
+import { openAiStreamChunks } from './openai-stream-chunks';
 
 /**
  * OpenAI and OpenAI-compatible servers (vLLM, Ollama, LM Studio, OpenRouter): the request is already in
@@ -65,26 +66,25 @@ export class OpenAiAdapter implements ProviderAdapter {
   }
 
   async *stream(request: ChatRequest, options: CallOptions): AsyncIterable<ChatCompletionChunk> {
-    let upstream: AsyncIterable<ChatCompletionChunk>;
     try {
-      upstream = await this.client.chat.completions.create(
-        deferImageStrings(
-          {
-            ...request,
-            model: options.model,
-            stream: true as const,
-            ...(this.streamUsage ? { stream_options: { include_usage: true } } : {}),
-          },
-          request,
-        ),
-        { signal: options.signal },
-      );
-    } catch (error) {
-      throw mapOpenAiError(error, this.name);
-    }
-    try {
-      // The SDK yields parsed chunk objects; an `error` event inside the stream is thrown as an APIError.
-      yield* upstream;
+      // The SDK makes the call; its SSE body is read here, one upstream read's chunks at a time.
+      const response = await this.client.chat.completions
+        .create(
+          deferImageStrings(
+            {
+              ...request,
+              model: options.model,
+              stream: true as const,
+              ...(this.streamUsage ? { stream_options: { include_usage: true } } : {}),
+            },
+            request,
+          ),
+          { signal: options.signal },
+        )
+        .asResponse();
+      for await (const chunks of openAiStreamChunks(response)) {
+        for (const chunk of chunks) yield chunk;
+      }
     } catch (error) {
       throw mapOpenAiError(error, this.name);
     }

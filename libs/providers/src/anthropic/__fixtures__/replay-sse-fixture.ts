@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages/messages';
+import { eventStreamResponse } from '../../__fixtures__/event-stream-response';
 import { anthropicStreamEvents } from '../anthropic-stream-events';
 
 /** Jest runs from the repository root (ES-module mode has no __dirname). */
@@ -18,13 +19,5 @@ export function replaySseFixture(
   name: string,
   readBytes = Number.MAX_SAFE_INTEGER,
 ): AsyncIterable<RawMessageStreamEvent[]> {
-  const bytes = Buffer.from(readFixture(name), 'utf8');
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (let offset = 0; offset < bytes.length; offset += readBytes)
-        controller.enqueue(bytes.subarray(offset, offset + readBytes));
-      controller.close();
-    },
-  });
-  return anthropicStreamEvents(new Response(body, { headers: { 'content-type': 'text/event-stream' } }));
+  return anthropicStreamEvents(eventStreamResponse(readFixture(name), readBytes));
 }

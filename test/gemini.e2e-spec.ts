@@ -485,6 +485,27 @@ describe('Gemini backend end to end (openai SDK → Iris → fake Gemini)', () =
     expect(text).toBe('Hel');
   });
 
+  it('a stream cut off before its finishReason ends with an error, not a clean finish', async () => {
+    gemini.reply({ kind: 'stream', events: [textEvent('Hel'), textEvent('lo')] });
+    const stream = await iris.client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
+    let text = '';
+    const finishes: unknown[] = [];
+    const error = await (async () => {
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta?.content ?? '';
+        if (chunk.choices[0]?.finish_reason) finishes.push(chunk.choices[0].finish_reason);
+      }
+    })().catch((caught: unknown) => caught);
+    expect(text).toBe('Hello');
+    expect(finishes).toEqual([]);
+    expect(error).toBeInstanceOf(APIError);
+    expect(error).toMatchObject({ code: 'upstream_stream_truncated' });
+  });
+
   it('client disconnect mid-stream closes the upstream request, no unhandled rejection', async () => {
     gemini.reply({ kind: 'stream', events: [textEvent('first')], hang: true });
     const upstreamClosed = gemini.server.closedWhileAnswering();

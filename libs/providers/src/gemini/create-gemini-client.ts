@@ -42,14 +42,19 @@ export function createGeminiClient(backend: BackendSettings): GeminiClient {
   return { client, dispatcher: new Agent({ headersTimeout: 0, bodyTimeout: 0 }) };
 }
 
-/** A fetch for one call that records the `Retry-After` header of a failed response (the SDK's ApiError drops headers). */
-export function fetchRecordingRetryAfter(dispatcher: Agent, record: (value: string) => void): typeof fetch {
+/**
+ * A fetch for one call that hands the upstream response to `record`: the adapter reads a stream's body
+ * itself, and takes `Retry-After` from a failed response (the SDK's ApiError drops headers).
+ */
+export function fetchRecordingResponse(
+  dispatcher: Agent,
+  record: (response: Response) => void,
+): typeof fetch {
   // The lean fetch on the same dispatcher (libs/core/src/http/upstream-fetch.ts): no WHATWG fetch per call.
   const transport = createUpstreamFetch(dispatcher);
   const recording = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
     const response = await transport(input, init);
-    const retryAfter = response.ok ? null : response.headers.get('retry-after');
-    if (retryAfter) record(retryAfter);
+    record(response);
     return response;
   };
   return recording as typeof fetch;

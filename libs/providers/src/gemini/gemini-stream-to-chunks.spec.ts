@@ -1,17 +1,24 @@
 import { ApiError } from '@google/genai';
 import { GatewayError, type ChatCompletionChunk } from '@app/core';
-import { replayStreamFixture, sdkAnswering } from './__fixtures__/replay-gemini-fixture';
-import { geminiStreamToChunks } from './gemini-stream-to-chunks';
+import type { GenerateContentResponse } from '@google/genai';
+import { replayStreamBody, replayStreamFixture, sseBodyOf } from './__fixtures__/replay-gemini-fixture';
+import { createGeminiChunkTranslator, type StreamContext } from './gemini-stream-to-chunks';
 import { thoughtSignatureOfToolCallId } from './tool-call-id';
 
+/** Translates batches of events as the adapter does, collecting the chunks in `received` as they come. */
+async function translateStream(
+  batches: AsyncIterable<GenerateContentResponse[]>,
+  context: StreamContext = { model: 'm' },
+  received: ChatCompletionChunk[] = [],
+): Promise<ChatCompletionChunk[]> {
+  const translator = createGeminiChunkTranslator(context);
+  for await (const events of batches) received.push(...translator.translate(events));
+  received.push(...translator.finish());
+  return received;
+}
+
 async function collect(name: string, onUnmapped?: (reason: string) => void): Promise<ChatCompletionChunk[]> {
-  const chunks: ChatCompletionChunk[] = [];
-  for await (const chunk of geminiStreamToChunks(await replayStreamFixture(name), {
-    model: 'm',
-    onUnmappedFinishReason: onUnmapped,
-  }))
-    chunks.push(chunk);
-  return chunks;
+  return translateStream(replayStreamFixture(name), { model: 'm', onUnmappedFinishReason: onUnmapped });
 }
 
 type LooseDelta = { role?: string; content?: string; reasoning_content?: string; tool_calls?: unknown[] };
@@ -22,7 +29,7 @@ const textOf = (chunks: ChatCompletionChunk[]) =>
     .map((delta) => delta.content ?? '')
     .join('');
 
-describe('geminiStreamToChunks (recorded streams through the SDK parser)', () => {
+describe('createGeminiChunkTranslator (recorded streams, read as production reads them)', () => {
   it('text stream: role first, every text delta, one finish, one usage chunk from the LAST usageMetadata', async () => {
     const chunks = await collect('gemini-text.stream.jsonl');
     expect(chunks[0].choices[0].delta).toEqual({ role: 'assistant', content: '' });
@@ -115,19 +122,15 @@ describe('geminiStreamToChunks (recorded streams through the SDK parser)', () =>
   });
 
   it('blocked prompt in the first event → 400 content_filter before any chunk', async () => {
-    const events = sdkAnswering(
-      'data: {"promptFeedback":{"blockReason":"SAFETY"},"usageMetadata":{"promptTokenCount":3}}\r\n\r\n',
-    );
-    const stream = await events.models.generateContentStream({
-      model: 'm',
-      contents: 'x',
-      config: { automaticContinuation: false },
-    });
     const received: ChatCompletionChunk[] = [];
     await expect(
-      (async () => {
-        for await (const chunk of geminiStreamToChunks(stream, { model: 'm' })) received.push(chunk);
-      })(),
+      translateStream(
+        replayStreamBody(
+          'data: {"promptFeedback":{"blockReason":"SAFETY"},"usageMetadata":{"promptTokenCount":3}}\r\n\r\n',
+        ),
+        { model: 'm' },
+        received,
+      ),
     ).rejects.toMatchObject({ status: 400, code: 'content_filter' });
     expect(received).toEqual([]);
   });
@@ -135,18 +138,10 @@ describe('geminiStreamToChunks (recorded streams through the SDK parser)', () =>
   it('an error event mid-stream surfaces as the SDK ApiError after the chunks before it', async () => {
     const body =
       'data: {"candidates":[{"content":{"parts":[{"text":"Hi"}],"role":"model"}}]}\r\n\r\ndata: {"error":{"code":503,"message":"The model is overloaded.","status":"UNAVAILABLE"}}\r\n\r\n';
-    const stream = await sdkAnswering(body).models.generateContentStream({
-      model: 'm',
-      contents: 'x',
-      config: { automaticContinuation: false },
-    });
     const received: ChatCompletionChunk[] = [];
-    let caught: unknown;
-    try {
-      for await (const chunk of geminiStreamToChunks(stream, { model: 'm' })) received.push(chunk);
-    } catch (error) {
-      caught = error;
-    }
+    const caught = await translateStream(replayStreamBody(body), { model: 'm' }, received).catch(
+      (error: unknown) => error,
+    );
     expect(caught).toBeInstanceOf(ApiError);
     expect((caught as ApiError).status).toBe(503);
     expect(textOf(received)).toBe('Hi');
@@ -155,24 +150,35 @@ describe('geminiStreamToChunks (recorded streams through the SDK parser)', () =>
   it('unknown finish reasons become stop and are reported for logging', async () => {
     const body =
       'data: {"candidates":[{"content":{"parts":[{"text":"x"}],"role":"model"},"finishReason":"LANGUAGE"}]}\r\n\r\n';
-    const stream = await sdkAnswering(body).models.generateContentStream({
-      model: 'm',
-      contents: 'x',
-      config: { automaticContinuation: false },
-    });
     const unmapped: string[] = [];
-    const chunks: ChatCompletionChunk[] = [];
-    for await (const chunk of geminiStreamToChunks(stream, {
+    const chunks = await translateStream(replayStreamBody(body), {
       model: 'm',
       onUnmappedFinishReason: (reason) => unmapped.push(reason),
-    }))
-      chunks.push(chunk);
+    });
     expect(chunks.at(-1)!.choices[0].finish_reason).toBe('stop');
     expect(unmapped).toEqual(['LANGUAGE']);
   });
 
   it('an empty stream is a 502, not an empty success', async () => {
-    async function* nothing() {}
-    await expect(geminiStreamToChunks(nothing(), { model: 'm' }).next()).rejects.toBeInstanceOf(GatewayError);
+    const translator = createGeminiChunkTranslator({ model: 'm' });
+    expect(() => translator.finish()).toThrow(GatewayError);
+  });
+
+  it('a stream cut off before a choice got its finishReason is a 502, after the chunks it had', async () => {
+    const cut = sseBodyOf('gemini-two-candidates.stream.jsonl')
+      .split('\r\n\r\n')
+      .filter((event) => event.length > 0 && !event.includes('"finishReason"'))
+      .map((event) => `${event}\r\n\r\n`)
+      .join('');
+    const received: ChatCompletionChunk[] = [];
+    const caught = await translateStream(replayStreamBody(cut), { model: 'm' }, received).catch(
+      (error: unknown) => error,
+    );
+    expect(caught).toBeInstanceOf(GatewayError);
+    expect(caught).toMatchObject({ status: 502, code: 'upstream_stream_truncated' });
+    expect(textOf(received).length).toBeGreaterThan(0);
+    expect(received.some((chunk) => chunk.choices.some((choice) => choice.finish_reason !== null))).toBe(
+      false,
+    );
   });
 });

@@ -17,22 +17,29 @@ interface ChoiceState {
   finishReason?: string;
 }
 
+/** Turns Gemini's stream events into OpenAI chunks, a batch of events at a time. */
+export interface GeminiChunkTranslator {
+  translate(events: readonly GenerateContentResponse[]): ChatCompletionChunk[];
+  /** The body has ended: one finish chunk per choice, then the usage chunk; throws if the stream broke. */
+  finish(): ChatCompletionChunk[];
+}
+
 /**
- * Gemini `streamGenerateContent?alt=sse` events (as the SDK parses them) → OpenAI chunks. Role chunk first
- * per choice, then text / reasoning / whole tool calls in the order they come (text and a function call in
- * the same event both come through), one finish chunk per choice at the end (`tool_calls` when any call was
- * seen), then one usage chunk from the LAST usageMetadata (Gemini repeats running totals on many events).
+ * Gemini `streamGenerateContent?alt=sse` events → OpenAI chunks. Role chunk first per choice, then text /
+ * reasoning / whole tool calls in the order they come (text and a function call in the same event both
+ * come through), one finish chunk per choice at the end (`tool_calls` when any call was seen), then one
+ * usage chunk from the LAST usageMetadata (Gemini repeats running totals on many events). A stream in
+ * which a choice never got its finishReason was cut off: a 502, not a clean end.
  * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
  */
-export async function* geminiStreamToChunks(
-  events: AsyncIterable<GenerateContentResponse>,
-  context: StreamContext,
-): AsyncGenerator<ChatCompletionChunk> {
+export function createGeminiChunkTranslator(context: StreamContext): GeminiChunkTranslator {
   let id: string | undefined;
   const created = Math.floor(Date.now() / 1000);
   const choices = new Map<number, ChoiceState>();
   let usage: GenerateContentResponseUsageMetadata | undefined;
   let sawEvent = false;
+  /** The chunks of the batch being translated. */
+  let out: ChatCompletionChunk[] = [];
 
   const chunk = (
     index: number,
@@ -46,7 +53,7 @@ export async function* geminiStreamToChunks(
     choices: [{ index, delta, finish_reason: null, logprobs: null, ...extra }],
   });
 
-  for await (const event of events) {
+  function translateEvent(event: GenerateContentResponse): void {
     if (!sawEvent) assertPromptNotBlocked(event);
     sawEvent = true;
     id ??= `chatcmpl-${event.responseId ?? crypto.randomUUID()}`;
@@ -57,17 +64,17 @@ export async function* geminiStreamToChunks(
       if (!state) {
         state = { nextToolIndex: 0 };
         choices.set(index, state);
-        yield chunk(index, { role: 'assistant', content: '' });
+        out.push(chunk(index, { role: 'assistant', content: '' }));
       }
       let logprobs = convertGeminiLogprobs(candidate.logprobsResult);
       for (const part of candidate.content?.parts ?? []) {
         const toolCall = toolCallOfPart(part);
         if (toolCall) {
-          yield chunk(index, { tool_calls: [{ index: state.nextToolIndex++, ...toolCall }] });
+          out.push(chunk(index, { tool_calls: [{ index: state.nextToolIndex++, ...toolCall }] }));
         } else if (typeof part.text === 'string' && part.text.length > 0) {
-          if (part.thought) yield chunk(index, { reasoning_content: part.text });
+          if (part.thought) out.push(chunk(index, { reasoning_content: part.text }));
           else {
-            yield chunk(index, { content: part.text }, logprobs ? { logprobs } : {});
+            out.push(chunk(index, { content: part.text }, logprobs ? { logprobs } : {}));
             logprobs = null;
           }
         }
@@ -75,23 +82,41 @@ export async function* geminiStreamToChunks(
       if (candidate.finishReason) state.finishReason = candidate.finishReason;
     }
   }
-  if (!sawEvent || choices.size === 0) {
-    throw new GatewayError(502, 'Gemini ended the stream without any candidate.', {
-      code: 'upstream_empty_response',
-    });
-  }
-  for (const [index, state] of [...choices.entries()].sort(([a], [b]) => a - b)) {
-    const mapped = mapGeminiFinishReason(state.finishReason, state.nextToolIndex > 0);
-    if (mapped.unmapped && state.finishReason) context.onUnmappedFinishReason?.(state.finishReason);
-    yield chunk(index, {}, { finish_reason: mapped.finishReason });
-  }
-  if (usage)
-    yield {
-      id: id!,
-      object: 'chat.completion.chunk',
-      created,
-      model: context.model,
-      choices: [],
-      usage: mapGeminiUsage(usage),
-    };
+
+  return {
+    translate(events) {
+      out = [];
+      for (const event of events) translateEvent(event);
+      return out;
+    },
+    finish() {
+      if (!sawEvent || choices.size === 0) {
+        throw new GatewayError(502, 'Gemini ended the stream without any candidate.', {
+          code: 'upstream_empty_response',
+        });
+      }
+      out = [];
+      for (const [index, state] of [...choices.entries()].sort(([a], [b]) => a - b)) {
+        if (!state.finishReason) {
+          throw new GatewayError(502, 'The Gemini stream ended before a finishReason.', {
+            code: 'upstream_stream_truncated',
+          });
+        }
+        const mapped = mapGeminiFinishReason(state.finishReason, state.nextToolIndex > 0);
+        if (mapped.unmapped) context.onUnmappedFinishReason?.(state.finishReason);
+        out.push(chunk(index, {}, { finish_reason: mapped.finishReason }));
+      }
+      if (usage) {
+        out.push({
+          id: id!,
+          object: 'chat.completion.chunk',
+          created,
+          model: context.model,
+          choices: [],
+          usage: mapGeminiUsage(usage),
+        });
+      }
+      return out;
+    },
+  };
 }

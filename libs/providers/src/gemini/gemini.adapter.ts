@@ -1,4 +1,4 @@
-import type { GenerateContentConfig, GenerateContentResponse, GoogleGenAI } from '@google/genai';
+import type { GenerateContentConfig, GoogleGenAI } from '@google/genai';
 import type { Agent } from 'undici';
 import {
   deferImageStrings,
@@ -15,9 +15,10 @@ import {
 } from '@app/core';
 import { convertGeminiResponse } from './convert-gemini-response';
 import { convertToGeminiRequest, type GeminiRequest } from './convert-to-gemini-request';
-import { createGeminiClient, fetchRecordingRetryAfter } from './create-gemini-client';
+import { createGeminiClient, fetchRecordingResponse } from './create-gemini-client';
 import { geminiImageRules, parseGeminiModelOptions, type GeminiModelOptions } from './gemini-options';
-import { geminiStreamToChunks } from './gemini-stream-to-chunks';
+import { geminiStreamEvents } from './gemini-stream-events';
+import { createGeminiChunkTranslator } from './gemini-stream-to-chunks';
 import { mapGeminiError } from './map-gemini-error';
 
 /** One upstream call: its abort controller, deadline and what the error mapper needs to know. */
@@ -29,6 +30,8 @@ interface UpstreamCall {
   >;
   /** Restart the deadline (streams: the deadline is the longest silence between events). */
   touch(): void;
+  /** The upstream response, once the SDK's fetch has it (a stream's body is read from it). */
+  response(): Response;
   /** The upstream response was read to its end: `end` has nothing left to abort. */
   finished(): void;
   /** Aborts the upstream request if it is still open and clears the timer. */
@@ -115,18 +118,24 @@ export class GeminiAdapter implements ProviderAdapter {
   async *stream(request: ChatRequest, options: CallOptions): AsyncGenerator<ChatCompletionChunk> {
     const plan = this.plan(request, options);
     const call = this.startCall(options);
+    const translator = createGeminiChunkTranslator({
+      model: options.model,
+      onUnmappedFinishReason: this.logUnmapped(options),
+    });
     try {
-      const events = await this.client.models.generateContentStream(
-        this.sdkParameters(request, plan, call, options),
-      );
-      yield* geminiStreamToChunks(touchOnEach(events, call), {
-        model: options.model,
-        onUnmappedFinishReason: this.logUnmapped(options),
-      });
+      // The SDK makes the call and checks its status; its SSE body is read here, one upstream read's events
+      // at a time (the SDK's stream, never iterated, holds nothing: it takes the body's reader lazily).
+      await this.client.models.generateContentStream(this.sdkParameters(request, plan, call, options));
+      for await (const events of geminiStreamEvents(call.response())) {
+        call.touch();
+        for (const chunk of translator.translate(events)) yield chunk;
+      }
+      call.finished();
+      for (const chunk of translator.finish()) yield chunk;
     } catch (error) {
       throw call.fail(error);
     } finally {
-      // Also runs when the consumer stops early (client gone): the SDK only releases its reader, so close the request.
+      // Also runs when the consumer stops early (client gone): close the request if it is still open.
       call.end();
     }
   }
@@ -173,7 +182,7 @@ export class GeminiAdapter implements ProviderAdapter {
     else options.signal.addEventListener('abort', onClientAbort, { once: true });
     const signal = controller.signal;
     let timedOut = false;
-    let retryAfterHeader: string | undefined;
+    let upstreamResponse: Response | undefined;
     let timer: NodeJS.Timeout | undefined;
     let open = true;
     const touch = (): void => {
@@ -193,10 +202,14 @@ export class GeminiAdapter implements ProviderAdapter {
         automaticContinuation: false,
         automaticFunctionCalling: { disable: true },
         httpOptions: {
-          fetch: fetchRecordingRetryAfter(this.dispatcher, (value) => (retryAfterHeader = value)),
+          fetch: fetchRecordingResponse(this.dispatcher, (response) => (upstreamResponse = response)),
         },
       },
       touch,
+      response: () => {
+        if (!upstreamResponse) throw new Error('The Gemini call has no response yet.');
+        return upstreamResponse;
+      },
       finished: () => (open = false),
       // Aborting costs a DOMException and an event through every linked signal: only when still open.
       end: () => {
@@ -208,7 +221,7 @@ export class GeminiAdapter implements ProviderAdapter {
         mapGeminiError(error, {
           provider: this.name,
           apiKey: this.backend.apiKey,
-          retryAfterHeader,
+          retryAfterHeader: retryAfterOf(upstreamResponse),
           cancelled: options.signal.aborted,
           timedOut,
         }),
@@ -216,14 +229,8 @@ export class GeminiAdapter implements ProviderAdapter {
   }
 }
 
-/** Restarts the call's deadline on every upstream event. */
-async function* touchOnEach(
-  events: AsyncIterable<GenerateContentResponse>,
-  call: UpstreamCall,
-): AsyncGenerator<GenerateContentResponse> {
-  for await (const event of events) {
-    call.touch();
-    yield event;
-  }
-  call.finished();
+/** The `Retry-After` header of a failed upstream response. */
+function retryAfterOf(response: Response | undefined): string | undefined {
+  if (!response || response.ok) return undefined;
+  return response.headers.get('retry-after') ?? undefined;
 }

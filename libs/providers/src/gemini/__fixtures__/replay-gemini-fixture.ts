@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GoogleGenAI, type GenerateContentResponse } from '@google/genai';
+import { eventStreamResponse } from '../../__fixtures__/event-stream-response';
+import { geminiStreamEvents } from '../gemini-stream-events';
 
 /** Jest runs from the repository root (ES-module mode has no __dirname). */
 export const FIXTURE_DIRECTORY = join(process.cwd(), 'libs/providers/src/gemini/__fixtures__');
@@ -29,13 +31,29 @@ export function sdkAnswering(body: string, status = 200, contentType = 'text/eve
   });
 }
 
-/** Replays a recorded stream exactly as production receives it. */
-export async function replayStreamFixture(name: string): Promise<AsyncIterable<GenerateContentResponse>> {
-  return sdkAnswering(sseBodyOf(name)).models.generateContentStream({
+/** The SDK's own reading of a recorded stream: what the gateway's reader must match. */
+export async function sdkStreamEvents(body: string): Promise<AsyncIterable<GenerateContentResponse>> {
+  return sdkAnswering(body).models.generateContentStream({
     model: 'gemini-2.0-flash',
     contents: [{ role: 'user', parts: [{ text: 'x' }] }],
     config: { automaticContinuation: false },
   });
+}
+
+/**
+ * Parses an SSE body exactly as production does, in reads of `readBytes` (by default all in one read, as
+ * a fast upstream often sends it).
+ */
+export function replayStreamBody(
+  body: string,
+  readBytes?: number,
+): AsyncIterable<GenerateContentResponse[]> {
+  return geminiStreamEvents(eventStreamResponse(body, readBytes));
+}
+
+/** Replays a recorded stream exactly as production receives it. */
+export function replayStreamFixture(name: string, readBytes?: number): AsyncIterable<GenerateContentResponse[]> {
+  return replayStreamBody(sseBodyOf(name), readBytes);
 }
 
 /** A recorded non-streamed response, parsed by the SDK. */

@@ -22,7 +22,7 @@ const PRELOAD = path.join(__dirname, 'event-loop-preload.js');
 
 const HELP = `npm run bench -- [options]
   --quick                ~1 min: fewer scenarios, 1.5 s per point
-  --scenarios S1,S2,...  scenario ids (default ${scenarioCatalogue.DEFAULT_SET.join(',')}; extras S4o,S4g,S5o5)
+  --scenarios S1,S2,...  scenario ids (default ${scenarioCatalogue.DEFAULT_SET.join(',')}; extras S4o,S4g,S4a1,S5o5)
   --conc 1,64            concurrencies (S4t always runs at 1)
   --duration 3           seconds per measured point
   --warmup 1             seconds of warm-up per scenario and target

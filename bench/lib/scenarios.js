@@ -151,6 +151,8 @@ const DEFINITIONS = [
     'stream → OpenAI (passthrough), 50 chunks',
   ],
   ['S4g', 'google', true, '[[mock chunks=50 delay=0]]', null, null, 'stream → Gemini, 50 chunks'],
+  // the fixed cost of a stream (S4 minus S4a1 is the cost of 49 more chunks)
+  ['S4a1', 'anthropic', true, '[[mock chunks=1 delay=0]]', null, null, 'stream → Claude, 1 chunk'],
   ['S5o5', 'openai', false, '[[mock chunks=20]]', '5m', null, '~5 MiB base64 PNG → OpenAI (passthrough)'],
 ];
 const DEFAULT_SET = ['S1', 'S2', 'S3', 'S4', 'S4t', 'S5a1', 'S5a5', 'S5g1', 'S5g5', 'S6'];

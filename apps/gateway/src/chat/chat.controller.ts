@@ -5,6 +5,7 @@ import { toGatewayError } from '../http/error-envelope';
 import { abortOnClientClose } from '../http/client-abort';
 import { logFinishedRequest, requestLog } from '../http/request-log';
 import { SseWriter } from '../http/sse-writer';
+import { ChatChunkJson } from './chat-chunk-json';
 import { reportHeaders } from './chat-response-headers';
 import { ChatService } from './chat.service';
 import { validateChatRequest } from './validate-chat-request';
@@ -39,6 +40,7 @@ export class ChatController {
 
     reply.hijack();
     const writer = new SseWriter(reply.raw);
+    const chunkJson = new ChatChunkJson();
     writer.open(200, headers);
     let status = 200;
     try {
@@ -46,7 +48,7 @@ export class ChatController {
         if (writer.closed) break;
         if (chunk.usage) log.usage = chunk.usage;
         if (!forward(chunk, includeUsage)) continue;
-        if (!writer.data(chunk)) await writer.drained();
+        if (!writer.json(chunkJson.write(chunk))) await writer.drained();
       }
       writer.done();
     } catch (error) {

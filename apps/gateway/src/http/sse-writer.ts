@@ -43,6 +43,11 @@ export class SseWriter {
     return this.write(`data: ${JSON.stringify(payload)}\n\n`);
   }
 
+  /** An event whose data is already JSON text. */
+  json(text: string): boolean {
+    return this.write(`data: ${text}\n\n`);
+  }
+
   /** A named event (the Responses API uses `event:` lines). */
   event(name: string, payload: unknown): boolean {
     return this.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);

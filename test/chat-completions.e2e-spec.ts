@@ -7,6 +7,15 @@ import { startFakeServer, writeSse, type FakeServer } from './support/fake-serve
  * The foundation end to end: the real gateway, the official OpenAI SDK as client, and a fake OpenAI
  * upstream on 127.0.0.1 speaking its wire format.
  */
+/** An upstream's first streamed chunk, for the stream-failure cases. */
+const FIRST_CHUNK = {
+  id: 'c',
+  object: 'chat.completion.chunk',
+  created: 1,
+  model: 'gpt-4o-mini',
+  choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }],
+};
+
 describe('POST /v1/chat/completions → OpenAI-compatible upstream', () => {
   let upstream: FakeServer;
   let keylessUpstream: FakeServer;
@@ -295,15 +304,7 @@ aliases:
     it('an error after the first chunk becomes one data: {"error"} event and the stream ends', async () => {
       upstream.setHandler((_request, response) =>
         writeSse(response, [
-          {
-            data: {
-              id: 'c',
-              object: 'chat.completion.chunk',
-              created: 1,
-              model: 'gpt-4o-mini',
-              choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }],
-            },
-          },
+          { data: FIRST_CHUNK },
           {
             data: {
               error: {
@@ -333,19 +334,7 @@ aliases:
     });
 
     it('a stream cut off before [DONE] and any finish reason ends with an error, not a clean [DONE]', async () => {
-      upstream.setHandler((_request, response) =>
-        writeSse(response, [
-          {
-            data: {
-              id: 'c',
-              object: 'chat.completion.chunk',
-              created: 1,
-              model: 'gpt-4o-mini',
-              choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }],
-            },
-          },
-        ]),
-      );
+      upstream.setHandler((_request, response) => writeSse(response, [{ data: FIRST_CHUNK }]));
       const stream = await iris.client.chat.completions.create({ ...ask, stream: true });
       const contents: string[] = [];
       const error = await (async () => {

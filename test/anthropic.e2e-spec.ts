@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { startGateway, type StartedGateway } from './support/gateway';
 import { startAnthropicFake, type FakeReply, type MessagesBody } from './fakes/anthropic-upstream';
-import type { FakeServer } from './support/fake-server';
+import { startFakeServer, type FakeServer } from './support/fake-server';
 
 const PNG_BASE64 =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
@@ -372,6 +372,55 @@ describe('Claude through Iris (fake Anthropic upstream)', () => {
     } finally {
       await gateway.close();
       await slow.close();
+    }
+  });
+
+  it('a stream that goes silent longer than the timeout ends with a timeout error and closes the upstream; pings count as life', async () => {
+    const events = (names: string[]) =>
+      names
+        .map((name) => `event: ${name.split(':')[0]}\ndata: ${name.split(':').slice(1).join(':')}\n\n`)
+        .join('');
+    const silent = await startFakeServer(async (_request, response) => {
+      response.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+      });
+      response.write(
+        events([
+          'message_start:{"type":"message_start","message":{"id":"msg_silent","type":"message","role":"assistant","content":[],"model":"claude-sonnet-4-5","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":11,"output_tokens":1}}}',
+          'content_block_start:{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}',
+          'content_block_delta:{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}',
+        ]),
+      );
+      // Pings for longer than the timeout (Claude sends them while it thinks), then silence.
+      for (let ping = 0; ping < 5 && !response.destroyed; ping++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        response.write(events(['ping:{"type": "ping"}']));
+      }
+    });
+    const gateway = await startGateway({
+      env: { ANTHROPIC_BASE_URL: silent.url, ANTHROPIC_API_KEY: 'test-key', IRIS_UPSTREAM_TIMEOUT_MS: '300' },
+    });
+    try {
+      const closed = silent.closedWhileAnswering();
+      const startedAt = Date.now();
+      const stream = await gateway.client.chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'think' }],
+        stream: true,
+      });
+      let text = '';
+      const failure = await (async () => {
+        for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+      })().catch((error: unknown) => error);
+      expect(text).toBe('Hello');
+      expect(failure).toBeInstanceOf(OpenAI.APIError);
+      expect(failure).toMatchObject({ type: 'timeout', code: 'upstream_timeout' });
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(700);
+      await expect(closed).resolves.toEqual(expect.any(Number));
+    } finally {
+      await gateway.close();
+      await silent.close();
     }
   });
 

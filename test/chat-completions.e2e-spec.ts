@@ -333,6 +333,25 @@ aliases:
       expect(events).not.toContain('data: [DONE]');
     });
 
+    it('a stream that goes silent longer than timeoutMs ends with a timeout error and closes the upstream', async () => {
+      upstream.setHandler((_request, response) => {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write(`data: ${JSON.stringify(FIRST_CHUNK)}\n\n`); // then nothing, the connection open
+      });
+      const closed = upstream.closedWhileAnswering();
+      const startedAt = Date.now();
+      const stream = await iris.client.chat.completions.create({ ...ask, stream: true });
+      const contents: string[] = [];
+      const error = await (async () => {
+        for await (const chunk of stream) contents.push(chunk.choices[0]?.delta.content ?? '');
+      })().catch((caught: unknown) => caught);
+      expect(contents).toEqual(['Hel']);
+      expect(error).toBeInstanceOf(OpenAI.APIError);
+      expect(error).toMatchObject({ type: 'timeout', code: 'upstream_timeout' });
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1400); // the backend's timeoutMs is 1500
+      await expect(closed).resolves.toEqual(expect.any(Number));
+    });
+
     it('a stream cut off before [DONE] and any finish reason ends with an error, not a clean [DONE]', async () => {
       upstream.setHandler((_request, response) => writeSse(response, [{ data: FIRST_CHUNK }]));
       const stream = await iris.client.chat.completions.create({ ...ask, stream: true });

@@ -10,6 +10,7 @@ export * from './http/upstream-agent';
 export { createUpstreamFetch } from './http/upstream-fetch';
 export { ChunkedBytes } from './http/chunked-bytes';
 export { readServerSentEvents, type ServerSentEvent } from './http/server-sent-events';
+export { StreamDeadline } from './http/stream-deadline';
 export { BlockLease, BlockPool, BLOCK_BYTES } from './http/block-pool';
 export {
   base64BytesOf,

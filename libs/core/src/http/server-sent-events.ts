@@ -12,9 +12,12 @@ export interface ServerSentEvent {
  */
 export async function* readServerSentEvents(
   body: AsyncIterable<Uint8Array>,
+  /** Called on every read, events or not (a stream's deadline counts bytes, pings included). */
+  onRead?: () => void,
 ): AsyncGenerator<ServerSentEvent[]> {
   const decoder = new ServerSentEventDecoder();
   for await (const bytes of body) {
+    onRead?.();
     const events = decoder.push(bytes);
     if (events.length > 0) yield events;
   }

@@ -12,9 +12,13 @@ import { readServerSentEvents } from '@app/core';
  * Events before an `error` (or unparsable data) in the same read are handed on first, as the SDK would.
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming#event-types
  */
-export async function* anthropicStreamEvents(response: Response): AsyncGenerator<RawMessageStreamEvent[]> {
+export async function* anthropicStreamEvents(
+  response: Response,
+  /** Called on every read of the body (the stream's deadline). */
+  onRead?: () => void,
+): AsyncGenerator<RawMessageStreamEvent[]> {
   if (!response.body) return;
-  for await (const batch of readServerSentEvents(response.body)) {
+  for await (const batch of readServerSentEvents(response.body, onRead)) {
     const events: RawMessageStreamEvent[] = [];
     for (const { event, data } of batch) {
       if (event === 'ping' || event === '' || data === '') continue;

@@ -16,9 +16,13 @@ import { readServerSentEvents } from '@app/core';
  * logprobsResult, usageMetadata, promptFeedback, responseId) unchanged.
  * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
  */
-export async function* geminiStreamEvents(response: Response): AsyncGenerator<GenerateContentResponse[]> {
+export async function* geminiStreamEvents(
+  response: Response,
+  /** Called on every read of the body (the stream's deadline). */
+  onRead?: () => void,
+): AsyncGenerator<GenerateContentResponse[]> {
   if (!response.body) return;
-  for await (const batch of readServerSentEvents(response.body)) {
+  for await (const batch of readServerSentEvents(response.body, onRead)) {
     const events: GenerateContentResponse[] = [];
     for (const { data } of batch) {
       let event: GenerateContentResponse;

@@ -126,8 +126,7 @@ export class GeminiAdapter implements ProviderAdapter {
       // The SDK makes the call and checks its status; its SSE body is read here, one upstream read's events
       // at a time (the SDK's stream, never iterated, holds nothing: it takes the body's reader lazily).
       await this.client.models.generateContentStream(this.sdkParameters(request, plan, call, options));
-      for await (const events of geminiStreamEvents(call.response())) {
-        call.touch();
+      for await (const events of geminiStreamEvents(call.response(), call.touch)) {
         for (const chunk of translator.translate(events)) yield chunk;
       }
       call.finished();

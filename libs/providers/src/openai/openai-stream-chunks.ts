@@ -13,11 +13,15 @@ import { GatewayError, readServerSentEvents, type ChatCompletionChunk } from '@a
  * (the SDK would end quietly, and the client would get a clean `[DONE]` for half an answer).
  * @see https://platform.openai.com/docs/api-reference/chat-streaming
  */
-export async function* openAiStreamChunks(response: Response): AsyncGenerator<ChatCompletionChunk[]> {
+export async function* openAiStreamChunks(
+  response: Response,
+  /** Called on every read of the body (the stream's deadline). */
+  onRead?: () => void,
+): AsyncGenerator<ChatCompletionChunk[]> {
   if (!response.body) return;
   let done = false;
   let finished = false;
-  for await (const batch of readServerSentEvents(response.body)) {
+  for await (const batch of readServerSentEvents(response.body, onRead)) {
     if (done) continue;
     const chunks: ChatCompletionChunk[] = [];
     for (const { data } of batch) {

@@ -1,7 +1,9 @@
 import OpenAI from 'openai';
 import {
   deferImageStrings,
+  GatewayError,
   PASS_THROUGH_IMAGE_RULES,
+  StreamDeadline,
   upstreamFetch,
   type BackendSettings,
   type CallOptions,
@@ -26,10 +28,13 @@ export class OpenAiAdapter implements ProviderAdapter {
   private readonly client: OpenAI;
   /** Some compatible servers reject `stream_options`; `options.streamUsage: false` turns it off. */
   private readonly streamUsage: boolean;
+  /** The longest wait for the answer, and within a stream the longest silence between reads. */
+  private readonly timeoutMs: number;
 
   constructor(backend: BackendSettings) {
     this.name = backend.name;
     this.streamUsage = backend.options.streamUsage !== false;
+    this.timeoutMs = backend.timeoutMs;
     this.client = new OpenAI({
       // Local servers need no key; the SDK insists on a string.
       apiKey: backend.apiKey ?? 'no-key',
@@ -66,6 +71,7 @@ export class OpenAiAdapter implements ProviderAdapter {
   }
 
   async *stream(request: ChatRequest, options: CallOptions): AsyncIterable<ChatCompletionChunk> {
+    const deadline = new StreamDeadline(options.signal, this.timeoutMs);
     try {
       // The SDK makes the call; its SSE body is read here, one upstream read's chunks at a time.
       const response = await this.client.chat.completions
@@ -79,14 +85,22 @@ export class OpenAiAdapter implements ProviderAdapter {
             },
             request,
           ),
-          { signal: options.signal },
+          { signal: deadline.signal },
         )
         .asResponse();
-      for await (const chunks of openAiStreamChunks(response)) {
+      for await (const chunks of openAiStreamChunks(response, deadline.touch)) {
         for (const chunk of chunks) yield chunk;
       }
     } catch (error) {
+      if (deadline.timedOut) {
+        throw GatewayError.timeout(
+          `The '${this.name}' upstream sent nothing for ${this.timeoutMs} ms.`,
+          this.name,
+        );
+      }
       throw mapOpenAiError(error, this.name);
+    } finally {
+      deadline.end();
     }
   }
 }

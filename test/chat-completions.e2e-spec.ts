@@ -55,6 +55,16 @@ aliases:
 
   const ask = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hi' }] };
 
+  /** Streams `ask` through Iris: the contents that arrived, then the error that ended the stream (if any). */
+  async function streamAsk(): Promise<{ contents: string[]; error: unknown }> {
+    const stream = await iris.client.chat.completions.create({ ...ask, stream: true });
+    const contents: string[] = [];
+    const error = await (async () => {
+      for await (const chunk of stream) contents.push(chunk.choices[0]?.delta.content ?? '');
+    })().catch((caught: unknown) => caught);
+    return { contents, error };
+  }
+
   it('answers non-streamed with the name the client sent and passes the request through', async () => {
     const completion = await iris.client.chat.completions.create({
       ...ask,
@@ -340,11 +350,7 @@ aliases:
       });
       const closed = upstream.closedWhileAnswering();
       const startedAt = Date.now();
-      const stream = await iris.client.chat.completions.create({ ...ask, stream: true });
-      const contents: string[] = [];
-      const error = await (async () => {
-        for await (const chunk of stream) contents.push(chunk.choices[0]?.delta.content ?? '');
-      })().catch((caught: unknown) => caught);
+      const { contents, error } = await streamAsk();
       expect(contents).toEqual(['Hel']);
       expect(error).toBeInstanceOf(OpenAI.APIError);
       expect(error).toMatchObject({ type: 'timeout', code: 'upstream_timeout' });
@@ -354,11 +360,7 @@ aliases:
 
     it('a stream cut off before [DONE] and any finish reason ends with an error, not a clean [DONE]', async () => {
       upstream.setHandler((_request, response) => writeSse(response, [{ data: FIRST_CHUNK }]));
-      const stream = await iris.client.chat.completions.create({ ...ask, stream: true });
-      const contents: string[] = [];
-      const error = await (async () => {
-        for await (const chunk of stream) contents.push(chunk.choices[0]?.delta.content ?? '');
-      })().catch((caught: unknown) => caught);
+      const { contents, error } = await streamAsk();
       expect(contents).toEqual(['Hel']);
       expect(error).toBeInstanceOf(OpenAI.APIError);
       expect(error).toMatchObject({

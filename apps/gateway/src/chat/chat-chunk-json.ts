@@ -2,6 +2,7 @@ import type { ChatCompletionChunk } from '@app/core';
 
 const CHUNK_KEYS = ['id', 'object', 'created', 'model', 'choices'] as const;
 const CHOICE_KEYS = ['index', 'delta', 'finish_reason', 'logprobs'] as const;
+const DELTA_KEYS = ['content'] as const;
 
 /**
  * Chat chunks as JSON, exactly as `JSON.stringify` writes them, for one stream. Most of a stream is chunks
@@ -33,7 +34,7 @@ export class ChatChunkJson {
     if (!hasKeys(choice, CHOICE_KEYS) || !Number.isFinite(choice.index)) return;
     if (choice.finish_reason !== null || choice.logprobs !== null) return;
     const delta = choice.delta;
-    if (typeof delta !== 'object' || delta === null || !hasKeys(delta, ['content'])) return;
+    if (typeof delta !== 'object' || delta === null || !hasKeys(delta, DELTA_KEYS)) return;
     return typeof delta.content === 'string' ? delta.content : undefined;
   }
 

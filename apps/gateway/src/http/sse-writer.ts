@@ -40,7 +40,7 @@ export class SseWriter {
 
   /** Returns false when the socket's buffer is full; the caller waits for `drained()`. */
   data(payload: unknown): boolean {
-    return this.write(`data: ${JSON.stringify(payload)}\n\n`);
+    return this.json(JSON.stringify(payload));
   }
 
   /** An event whose data is already JSON text. */

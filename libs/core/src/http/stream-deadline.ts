@@ -1,10 +1,10 @@
 /**
- * The deadline of a streamed upstream call: the longest silence allowed between two reads of its body (the
- * backend's `timeoutMs`). The vendor SDKs' own timeouts end when the response headers arrive, so without it a
- * stream that stalls after them would hang until the connection's body timeout (undici: 5 minutes) and then
- * fail as a broken upstream instead of a timeout. Its `signal` goes to the SDK call in place of the client's:
- * it aborts when the client goes, and when the upstream has been silent too long (then `timedOut` is true
- * and the caller answers 504).
+ * The deadline of an upstream call: the longest wait for its answer, then the longest silence allowed
+ * between two reads of its body (the backend's `timeoutMs`). The vendor SDKs' own timeouts end when the
+ * response headers arrive, so without it a stream that stalls after them would hang until the connection's
+ * body timeout (undici: 5 minutes) and then fail as a broken upstream instead of a timeout. Its `signal` goes
+ * to the SDK call in place of the client's: it aborts when the client goes, and when the upstream has been
+ * silent too long (then `timedOut` is true and the caller answers 504). One mechanism for all three adapters.
  */
 export class StreamDeadline {
   private readonly controller = new AbortController();
@@ -38,6 +38,11 @@ export class StreamDeadline {
   readonly touch = (): void => {
     this.timer.refresh();
   };
+
+  /** Closes the call now (its consumer stopped before the upstream answer ended). */
+  abort(): void {
+    this.controller.abort();
+  }
 
   /** The call is over: no timer, no listener on the client's signal. */
   end(): void {

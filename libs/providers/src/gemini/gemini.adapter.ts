@@ -2,6 +2,7 @@ import type { GenerateContentConfig, GoogleGenAI } from '@google/genai';
 import type { Agent } from 'undici';
 import {
   deferImageStrings,
+  StreamDeadline,
   type BackendSettings,
   type CallOptions,
   type ChatCompletion,
@@ -21,14 +22,13 @@ import { geminiStreamEvents } from './gemini-stream-events';
 import { createGeminiChunkTranslator } from './gemini-stream-to-chunks';
 import { mapGeminiError } from './map-gemini-error';
 
-/** One upstream call: its abort controller, deadline and what the error mapper needs to know. */
+/** One upstream call: its deadline, its response and what the error mapper needs to know. */
 interface UpstreamCall {
-  signal: AbortSignal;
   config: Pick<
     GenerateContentConfig,
     'abortSignal' | 'httpOptions' | 'automaticContinuation' | 'automaticFunctionCalling'
   >;
-  /** Restart the deadline (streams: the deadline is the longest silence between events). */
+  /** Restart the deadline (streams: the deadline is the longest silence between reads). */
   touch(): void;
   /** The upstream response, once the SDK's fetch has it (a stream's body is read from it). */
   response(): Response;
@@ -174,29 +174,13 @@ export class GeminiAdapter implements ProviderAdapter {
   }
 
   private startCall(options: CallOptions): UpstreamCall {
-    const controller = new AbortController();
-    // The client's signal aborts this call's controller (a listener, cheaper than AbortSignal.any).
-    const onClientAbort = (): void => controller.abort();
-    if (options.signal.aborted) controller.abort();
-    else options.signal.addEventListener('abort', onClientAbort, { once: true });
-    const signal = controller.signal;
-    let timedOut = false;
+    // One signal for the SDK: the client's abort, and the deadline (until the answer, then between reads).
+    const deadline = new StreamDeadline(options.signal, this.backend.timeoutMs);
     let upstreamResponse: Response | undefined;
-    let timer: NodeJS.Timeout | undefined;
     let open = true;
-    const touch = (): void => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, this.backend.timeoutMs);
-      timer.unref();
-    };
-    touch();
     return {
-      signal,
       config: {
-        abortSignal: signal,
+        abortSignal: deadline.signal,
         // No hidden retries or follow-up requests: one client request is one upstream request.
         automaticContinuation: false,
         automaticFunctionCalling: { disable: true },
@@ -204,7 +188,7 @@ export class GeminiAdapter implements ProviderAdapter {
           fetch: fetchRecordingResponse(this.dispatcher, (response) => (upstreamResponse = response)),
         },
       },
-      touch,
+      touch: deadline.touch,
       response: () => {
         if (!upstreamResponse) throw new Error('The Gemini call has no response yet.');
         return upstreamResponse;
@@ -212,9 +196,8 @@ export class GeminiAdapter implements ProviderAdapter {
       finished: () => (open = false),
       // Aborting costs a DOMException and an event through every linked signal: only when still open.
       end: () => {
-        clearTimeout(timer);
-        options.signal.removeEventListener('abort', onClientAbort);
-        if (open) controller.abort();
+        deadline.end();
+        if (open) deadline.abort();
       },
       fail: (error) =>
         mapGeminiError(error, {
@@ -222,7 +205,7 @@ export class GeminiAdapter implements ProviderAdapter {
           apiKey: this.backend.apiKey,
           retryAfterHeader: retryAfterOf(upstreamResponse),
           cancelled: options.signal.aborted,
-          timedOut,
+          timedOut: deadline.timedOut,
         }),
     };
   }

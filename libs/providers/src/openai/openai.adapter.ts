@@ -15,6 +15,7 @@ import {
   type ProviderImageRules,
 } from '@app/core';
 import { mapOpenAiError } from './map-openai-error';
+import { OpenAiClient } from './openai-client';
 import { openAiStreamChunks } from './openai-stream-chunks';
 
 /**
@@ -35,7 +36,7 @@ export class OpenAiAdapter implements ProviderAdapter {
     this.name = backend.name;
     this.streamUsage = backend.options.streamUsage !== false;
     this.timeoutMs = backend.timeoutMs;
-    this.client = new OpenAI({
+    this.client = new OpenAiClient({
       // Local servers need no key; the SDK insists on a string.
       apiKey: backend.apiKey ?? 'no-key',
       baseURL: backend.baseUrl ?? 'https://api.openai.com/v1',

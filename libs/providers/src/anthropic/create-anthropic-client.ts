@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { upstreamFetch, type BackendSettings } from '@app/core';
+import { SdkHeaderTemplates, upstreamFetch, type BackendSettings } from '@app/core';
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
@@ -12,7 +12,7 @@ export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
  * @see https://docs.anthropic.com/en/api/overview#authentication
  */
 export function createAnthropicClient(backend: BackendSettings): Anthropic {
-  return new Anthropic({
+  return new AnthropicClient({
     apiKey: backend.apiKey ?? 'no-key',
     baseURL: backend.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL,
     maxRetries: 0,
@@ -26,4 +26,41 @@ export function createAnthropicClient(backend: BackendSettings): Anthropic {
     logLevel: 'off',
     openTelemetry: false,
   });
+}
+
+type BuildRequestOptions = Parameters<Anthropic['buildRequest']>[0];
+type BuildRequestContext = Parameters<Anthropic['buildRequest']>[1];
+
+/**
+ * The Anthropic SDK client, building the request headers of its JSON calls once and copying them after
+ * (libs/core/src/http/sdk-header-templates.ts). Everything else is the SDK's own: the fast path builds what
+ * `buildRequest` builds for a JSON body with an explicit key and base URL (so no lazy credential lookup or
+ * base-URL switch is pending): URL, method, signal, `JSON.stringify` of the body and the timeout.
+ * `create-anthropic-client.spec.ts` compares the two on every kind of call the adapter makes.
+ * @see https://github.com/anthropics/anthropic-sdk-typescript/blob/main/src/client.ts (buildRequest, buildBody)
+ */
+export class AnthropicClient extends Anthropic {
+  private readonly headerTemplates = new SdkHeaderTemplates();
+
+  override buildRequest(
+    options: BuildRequestOptions,
+    context: BuildRequestContext = {},
+  ): ReturnType<Anthropic['buildRequest']> {
+    return this.headerTemplates.buildRequest(
+      options,
+      context.retryCount ?? 0,
+      () => super.buildRequest(options, context),
+      (headers) => ({
+        req: {
+          method: options.method,
+          headers,
+          ...(options.signal ? { signal: options.signal } : {}),
+          body: JSON.stringify(options.body),
+        },
+        // As the SDK's buildRequest passes it.
+        url: this.buildURL(options.path, options.query as Record<string, unknown>, options.defaultBaseURL),
+        timeout: options.timeout ?? this.timeout,
+      }),
+    );
+  }
 }

@@ -1,24 +1,26 @@
-import { SdkHeaderTemplates, type SdkCallOptions } from './sdk-header-templates';
+import { SdkHeaderTemplates, type SdkCallOptions, type SdkClientParts } from './sdk-header-templates';
 
 interface Built {
-  req: { headers?: unknown };
+  req: { headers: Headers };
   path: 'slow' | 'fast';
 }
 
+const CLIENT: SdkClientParts = {
+  buildURL: (path, query) =>
+    `http://upstream.test/v1${path}${query ? `?${new URLSearchParams(query as Record<string, string>)}` : ''}`,
+  timeout: 600_000,
+};
+
 /** Builds `options` through the templates and says which path it took and with which headers. */
 async function build(templates: SdkHeaderTemplates, options: SdkCallOptions, retryCount = 0): Promise<Built> {
-  return templates.buildRequest<Built>(
-    options,
-    retryCount,
-    async () => ({
-      req: { headers: new Headers({ 'user-agent': 'sdk', timeout: String(options.timeout) }) },
-      path: 'slow',
-    }),
-    (headers) => ({ req: { headers }, path: 'fast' }),
-  );
+  const built = await templates.buildRequest(CLIENT, options, retryCount, async () => ({
+    req: { headers: new Headers({ 'user-agent': 'sdk', timeout: String(options.timeout) }) },
+    path: 'slow' as const,
+  }));
+  return 'path' in built ? built : { req: built.req, path: 'fast' };
 }
 
-const JSON_POST: SdkCallOptions = { method: 'post', body: { model: 'm' } };
+const JSON_POST: SdkCallOptions = { method: 'post', path: '/chat/completions', body: { model: 'm' } };
 const emptyMerged = (): object => ({ values: new Headers(), nulls: new Set<string>() });
 
 describe('SdkHeaderTemplates', () => {
@@ -33,6 +35,25 @@ describe('SdkHeaderTemplates', () => {
     (second.req.headers as Headers).set('user-agent', 'changed');
     expect((third.req.headers as Headers).get('user-agent')).toBe('sdk');
     expect(((await build(templates, JSON_POST)).req.headers as Headers).get('user-agent')).toBe('sdk');
+  });
+
+  it('builds the rest of a templated call as the SDK builds a JSON call', async () => {
+    const templates = new SdkHeaderTemplates();
+    const signal = new AbortController().signal;
+    await build(templates, JSON_POST);
+    const call = { ...JSON_POST, query: { beta: 'true' }, signal, body: { model: 'm', text: 'é"\n' } };
+    const built = await templates.buildRequest(CLIENT, call, 0, async () => {
+      throw new Error('the SDK was asked');
+    });
+    expect(built).toEqual({
+      req: { method: 'post', headers: expect.any(Headers), signal, body: '{"model":"m","text":"é\\"\\n"}' },
+      url: 'http://upstream.test/v1/chat/completions?beta=true',
+      timeout: 600_000,
+    });
+    const unsignalled = await templates.buildRequest(CLIENT, JSON_POST, 0, async () => {
+      throw new Error('the SDK was asked');
+    });
+    expect('signal' in unsignalled.req).toBe(false);
   });
 
   it('keeps one template per method, timeout and auth scheme', async () => {
@@ -52,9 +73,9 @@ describe('SdkHeaderTemplates', () => {
 
   it.each<[string, SdkCallOptions, number?]>([
     ['a retry', JSON_POST, 1],
-    ['a body that is not a plain object', { method: 'post', body: new Uint8Array(2) }],
-    ['a string body', { method: 'post', body: '{}' }],
-    ['no body', { method: 'get' }],
+    ['a body that is not a plain object', { ...JSON_POST, body: new Uint8Array(2) }],
+    ['a string body', { ...JSON_POST, body: '{}' }],
+    ['no body', { method: 'get', path: '/models' }],
     ['per-call headers', { ...JSON_POST, headers: { 'x-one': '1' } }],
     [
       'a non-empty merged header set',

@@ -1,6 +1,10 @@
 /** The part of a Stainless SDK's request options (openai, @anthropic-ai/sdk) that decides its headers. */
 export interface SdkCallOptions {
   method: string;
+  path: string;
+  query?: object | null;
+  defaultBaseURL?: string;
+  signal?: AbortSignal | null;
   body?: unknown;
   headers?: unknown;
   timeout?: number;
@@ -12,6 +16,19 @@ export interface SdkCallOptions {
 /** What a Stainless SDK's `buildRequest` returns, as far as this file needs it. */
 export interface SdkBuiltRequest {
   req: { headers?: unknown };
+}
+
+/** What a Stainless SDK's `buildRequest` returns for a JSON call. */
+export interface SdkJsonRequest {
+  req: { method: string; headers: Headers; signal?: AbortSignal; body: string };
+  url: string;
+  timeout: number;
+}
+
+/** The parts of a Stainless SDK client a JSON call's request is built from, as its `buildRequest` uses them. */
+export interface SdkClientParts {
+  buildURL(path: string, query: Record<string, unknown> | null | undefined, defaultBaseURL?: string): string;
+  timeout: number;
 }
 
 /** Templates per client are few (one per timeout a call may carry); more means something varies per call. */
@@ -26,24 +43,38 @@ const MAX_TEMPLATES = 8;
  * garbage it leaves about a fifth of a small request's CPU under load (docs/PERFORMANCE.md). For one client
  * they only change with what `keyOf` looks at, so a call of a known kind gets a copy of the template (a
  * `Headers` copied from a `Headers` is a list copy, ~1.5 µs, and leaves the SDK free to change its own).
- * The request itself is built by the adapter's client subclass from the SDK's public `buildRequest`.
+ * Each adapter's client subclass hands its SDK's public `buildRequest` to `buildRequest` below.
  */
 export class SdkHeaderTemplates {
   private readonly templates = new Map<string, Headers>();
 
   /**
-   * The request as the SDK builds it, with the headers copied from a template when the call's kind has
-   * one; `fast` builds the rest exactly as the SDK would for a JSON body (its spec compares the two).
+   * The request as the SDK's `buildRequest` (`slow`) builds it. A call whose kind has a template gets a copy
+   * of its headers, and the rest built as the SDK builds it for a JSON body (openai and @anthropic-ai/sdk
+   * client.ts, `buildRequest` and `buildBody`: the URL, the method, the signal, `JSON.stringify` of the
+   * body and the timeout); each adapter's spec compares the two on every kind of call it makes.
    */
   async buildRequest<Built extends SdkBuiltRequest>(
+    client: SdkClientParts,
     options: SdkCallOptions,
     retryCount: number,
     slow: () => Promise<Built>,
-    fast: (headers: Headers) => Built,
-  ): Promise<Built> {
+  ): Promise<Built | SdkJsonRequest> {
     const key = keyOf(options, retryCount);
     const template = key === undefined ? undefined : this.templates.get(key);
-    if (template) return fast(new Headers(template));
+    if (template) {
+      return {
+        req: {
+          method: options.method,
+          headers: new Headers(template),
+          ...(options.signal ? { signal: options.signal } : {}),
+          body: JSON.stringify(options.body),
+        },
+        // As the SDKs' buildRequest passes it.
+        url: client.buildURL(options.path, options.query as Record<string, unknown>, options.defaultBaseURL),
+        timeout: options.timeout ?? client.timeout,
+      };
+    }
     const built = await slow();
     const headers = built.req.headers;
     if (key !== undefined && headers instanceof Headers && this.templates.size < MAX_TEMPLATES) {

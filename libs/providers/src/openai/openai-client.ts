@@ -18,21 +18,8 @@ export class OpenAiClient extends OpenAI {
     options: BuildRequestOptions,
     context: BuildRequestContext = {},
   ): ReturnType<OpenAI['buildRequest']> {
-    return this.headerTemplates.buildRequest(
-      options,
-      context.retryCount ?? 0,
-      () => super.buildRequest(options, context),
-      (headers) => ({
-        req: {
-          method: options.method,
-          headers,
-          ...(options.signal ? { signal: options.signal } : {}),
-          body: JSON.stringify(options.body),
-        },
-        // As the SDK's buildRequest passes it.
-        url: this.buildURL(options.path, options.query as Record<string, unknown>, options.defaultBaseURL),
-        timeout: options.timeout ?? this.timeout,
-      }),
+    return this.headerTemplates.buildRequest(this, options, context.retryCount ?? 0, () =>
+      super.buildRequest(options, context),
     );
   }
 }

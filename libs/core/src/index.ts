@@ -9,7 +9,11 @@ export * from './ocr';
 export * from './http/upstream-agent';
 export { createUpstreamFetch } from './http/upstream-fetch';
 export { ChunkedBytes } from './http/chunked-bytes';
-export { readServerSentEvents, type ServerSentEvent } from './http/server-sent-events';
+export {
+  readParsedServerSentEvents,
+  readServerSentEvents,
+  type ServerSentEvent,
+} from './http/server-sent-events';
 export { StreamDeadline } from './http/stream-deadline';
 export { SdkHeaderTemplates, type SdkCallOptions } from './http/sdk-header-templates';
 export { BlockLease, BlockPool, BLOCK_BYTES } from './http/block-pool';

@@ -1,4 +1,9 @@
-import { readServerSentEvents, ServerSentEventDecoder, type ServerSentEvent } from './server-sent-events';
+import {
+  readParsedServerSentEvents,
+  readServerSentEvents,
+  ServerSentEventDecoder,
+  type ServerSentEvent,
+} from './server-sent-events';
 
 /** Feeds the text in reads of `size` bytes (every split point of a small stream when size is 1). */
 function decodeInReads(text: string, size: number): ServerSentEvent[] {
@@ -73,5 +78,44 @@ describe('readServerSentEvents', () => {
       ['1', '2'],
       ['3', '4'],
     ]);
+  });
+});
+
+describe('readParsedServerSentEvents', () => {
+  async function* reads(...texts: string[]): AsyncGenerator<Uint8Array> {
+    for (const text of texts) yield Buffer.from(text);
+  }
+  /** Parses `data` as a number; `skip` is skipped, `bad` throws. */
+  const parse = ({ data }: ServerSentEvent): number | undefined => {
+    if (data === 'skip') return undefined;
+    if (data === 'bad') throw new Error('bad event');
+    return Number(data);
+  };
+
+  it("parses each read's events together and leaves out the skipped ones", async () => {
+    const batches: number[][] = [];
+    let readCount = 0;
+    const body = reads('data: 1\n\ndata: skip\n\ndata: 2\n\n', 'data: skip\n\n', 'data: 3\n\n');
+    for await (const values of readParsedServerSentEvents(body, parse, () => readCount++))
+      batches.push(values);
+    expect(batches).toEqual([[1, 2], [3]]);
+    expect(readCount).toBe(3);
+  });
+
+  it('hands on the values parsed before a failing event in the same read, then throws', async () => {
+    const batches: number[][] = [];
+    const body = reads('data: 1\n\n', 'data: 2\n\ndata: 3\n\ndata: bad\n\ndata: 4\n\n');
+    await expect(
+      (async () => {
+        for await (const values of readParsedServerSentEvents(body, parse)) batches.push(values);
+      })(),
+    ).rejects.toThrow('bad event');
+    expect(batches).toEqual([[1], [2, 3]]);
+  });
+
+  it('has no events for a response without a body', async () => {
+    const batches: number[][] = [];
+    for await (const values of readParsedServerSentEvents(null, parse)) batches.push(values);
+    expect(batches).toEqual([]);
   });
 });

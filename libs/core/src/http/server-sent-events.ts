@@ -26,6 +26,35 @@ export async function* readServerSentEvents(
 }
 
 /**
+ * Each read's events parsed into a provider's own values, one array per read: what every adapter's stream
+ * reader does. `parse` returns `undefined` to skip an event (pings, anything after an end marker). When it
+ * throws (bad data, an error event), the values parsed before it in the same read are handed on first and
+ * then the error is thrown, as the vendor SDKs' own readers do. A response without a body has no events.
+ */
+export async function* readParsedServerSentEvents<Parsed>(
+  body: AsyncIterable<Uint8Array> | null,
+  parse: (event: ServerSentEvent) => Parsed | undefined,
+  /** Called on every read, events or not (a stream's deadline counts bytes, pings included). */
+  onRead?: () => void,
+): AsyncGenerator<Parsed[]> {
+  if (!body) return;
+  for await (const batch of readServerSentEvents(body, onRead)) {
+    const parsed: Parsed[] = [];
+    for (const event of batch) {
+      let value: Parsed | undefined;
+      try {
+        value = parse(event);
+      } catch (error) {
+        if (parsed.length > 0) yield parsed;
+        throw error;
+      }
+      if (value !== undefined) parsed.push(value);
+    }
+    if (parsed.length > 0) yield parsed;
+  }
+}
+
+/**
  * The event-stream format as the WHATWG spec reads it, fed bytes as they arrive: UTF-8 split across reads,
  * lines ended by LF, CRLF or CR (also split across reads), `:` comments, one optional space after the
  * colon, several `data:` lines joined with LF, an event without data not dispatched, and an event cut off

@@ -1,7 +1,7 @@
 import { APIError } from '@anthropic-ai/sdk';
 import type { ErrorType } from '@anthropic-ai/sdk/resources/shared';
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages/messages';
-import { readServerSentEvents } from '@app/core';
+import { readParsedServerSentEvents } from '@app/core';
 
 /**
  * The body of a streamed Messages call → Claude's stream events, one array per upstream read. This stands
@@ -12,28 +12,20 @@ import { readServerSentEvents } from '@app/core';
  * Events before an `error` (or unparsable data) in the same read are handed on first, as the SDK would.
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming#event-types
  */
-export async function* anthropicStreamEvents(
+export function anthropicStreamEvents(
   response: Response,
   /** Called on every read of the body (the stream's deadline). */
   onRead?: () => void,
-): AsyncGenerator<RawMessageStreamEvent[]> {
-  if (!response.body) return;
-  for await (const batch of readServerSentEvents(response.body, onRead)) {
-    const events: RawMessageStreamEvent[] = [];
-    for (const { event, data } of batch) {
-      if (event === 'ping' || event === '' || data === '') continue;
-      let parsed: RawMessageStreamEvent;
-      try {
-        if (event === 'error') throw streamError(data, response.headers);
-        parsed = JSON.parse(data) as RawMessageStreamEvent;
-      } catch (error) {
-        if (events.length > 0) yield events;
-        throw error;
-      }
-      events.push(parsed);
-    }
-    if (events.length > 0) yield events;
-  }
+): AsyncIterable<RawMessageStreamEvent[]> {
+  return readParsedServerSentEvents(
+    response.body,
+    ({ event, data }) => {
+      if (event === 'ping' || event === '' || data === '') return undefined;
+      if (event === 'error') throw streamError(data, response.headers);
+      return JSON.parse(data) as RawMessageStreamEvent;
+    },
+    onRead,
+  );
 }
 
 /** As the SDK builds it: the parsed body (or the raw text), its `error.type`, the response's headers. */

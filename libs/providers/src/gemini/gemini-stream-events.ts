@@ -1,5 +1,5 @@
 import { ApiError, type GenerateContentResponse } from '@google/genai';
-import { readServerSentEvents } from '@app/core';
+import { readParsedServerSentEvents } from '@app/core';
 
 /**
  * The body of `streamGenerateContent?alt=sse` → its events, one array per upstream read. This stands in for
@@ -16,26 +16,12 @@ import { readServerSentEvents } from '@app/core';
  * logprobsResult, usageMetadata, promptFeedback, responseId) unchanged.
  * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
  */
-export async function* geminiStreamEvents(
+export function geminiStreamEvents(
   response: Response,
   /** Called on every read of the body (the stream's deadline). */
   onRead?: () => void,
-): AsyncGenerator<GenerateContentResponse[]> {
-  if (!response.body) return;
-  for await (const batch of readServerSentEvents(response.body, onRead)) {
-    const events: GenerateContentResponse[] = [];
-    for (const { data } of batch) {
-      let event: GenerateContentResponse;
-      try {
-        event = parseEvent(data);
-      } catch (error) {
-        if (events.length > 0) yield events;
-        throw error;
-      }
-      events.push(event);
-    }
-    if (events.length > 0) yield events;
-  }
+): AsyncIterable<GenerateContentResponse[]> {
+  return readParsedServerSentEvents(response.body, ({ data }) => parseEvent(data), onRead);
 }
 
 function parseEvent(data: string): GenerateContentResponse {

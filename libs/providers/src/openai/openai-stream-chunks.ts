@@ -1,5 +1,5 @@
 import { APIError } from 'openai';
-import { GatewayError, readServerSentEvents, type ChatCompletionChunk } from '@app/core';
+import { GatewayError, readParsedServerSentEvents, type ChatCompletionChunk } from '@app/core';
 
 /**
  * The body of a streamed chat completion → its chunks, one array per upstream read. This stands in for the
@@ -18,29 +18,19 @@ export async function* openAiStreamChunks(
   /** Called on every read of the body (the stream's deadline). */
   onRead?: () => void,
 ): AsyncGenerator<ChatCompletionChunk[]> {
-  if (!response.body) return;
   let done = false;
   let finished = false;
-  for await (const batch of readServerSentEvents(response.body, onRead)) {
-    if (done) continue;
-    const chunks: ChatCompletionChunk[] = [];
-    for (const { data } of batch) {
-      if (data.startsWith('[DONE]')) {
-        done = true;
-        break;
-      }
-      let chunk: ChatCompletionChunk;
-      try {
-        chunk = parseChunk(data, response.headers);
-      } catch (error) {
-        if (chunks.length > 0) yield chunks;
-        throw error;
-      }
-      if (!finished) finished = chunk.choices?.some((choice) => choice.finish_reason != null) ?? false;
-      chunks.push(chunk);
+  const parse = ({ data }: { data: string }): ChatCompletionChunk | undefined => {
+    if (done) return undefined;
+    if (data.startsWith('[DONE]')) {
+      done = true;
+      return undefined;
     }
-    if (chunks.length > 0) yield chunks;
-  }
+    const chunk = parseChunk(data, response.headers);
+    if (!finished) finished = chunk.choices?.some((choice) => choice.finish_reason != null) ?? false;
+    return chunk;
+  };
+  yield* readParsedServerSentEvents(response.body, parse, onRead);
   if (!done && !finished) {
     throw new GatewayError(502, 'The upstream stream ended before [DONE].', {
       code: 'upstream_stream_truncated',

@@ -15,7 +15,7 @@ export {
   type ServerSentEvent,
 } from './http/server-sent-events';
 export { StreamDeadline } from './http/stream-deadline';
-export { SdkHeaderTemplates, type SdkCallOptions } from './http/sdk-header-templates';
+export { SdkHeaderTemplates } from './http/sdk-header-templates';
 export { BlockLease, BlockPool, BLOCK_BYTES } from './http/block-pool';
 export {
   base64BytesOf,

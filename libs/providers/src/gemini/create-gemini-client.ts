@@ -6,6 +6,8 @@ export interface GeminiClient {
   client: GoogleGenAI;
   /** Pooled connections; no undici header/body deadline (the adapter enforces `timeoutMs` itself). */
   dispatcher: Agent;
+  /** The lean fetch on that dispatcher (libs/core/src/http/upstream-fetch.ts), shared by every call. */
+  transport: typeof fetch;
 }
 
 /**
@@ -39,21 +41,24 @@ export function createGeminiClient(backend: BackendSettings): GeminiClient {
       headers: { ...backend.headers },
     },
   });
-  return { client, dispatcher: new Agent({ headersTimeout: 0, bodyTimeout: 0 }) };
+  const dispatcher = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+  return { client, dispatcher, transport: createUpstreamFetch(dispatcher) };
 }
 
 /**
- * A fetch for one call that hands the upstream response to `record`: the adapter reads a stream's body
- * itself, and takes `Retry-After` from a failed response (the SDK's ApiError drops headers).
+ * A fetch for one call on the adapter's shared transport: it hands the upstream response to `record` (the
+ * adapter reads a stream's body itself, and takes `Retry-After` from a failed response: the SDK's ApiError
+ * drops headers), and sends the request with the call's own `signal`. The signal is given here rather than
+ * as the SDK's `abortSignal`, which the SDK would link to a fresh AbortController of its own on every call
+ * (createAttemptSignal) and never unlink on success; the fetch and its body stream obey it the same way.
  */
 export function fetchRecordingResponse(
-  dispatcher: Agent,
+  transport: typeof fetch,
+  signal: AbortSignal,
   record: (response: Response) => void,
 ): typeof fetch {
-  // The lean fetch on the same dispatcher (libs/core/src/http/upstream-fetch.ts): no WHATWG fetch per call.
-  const transport = createUpstreamFetch(dispatcher);
   const recording = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
-    const response = await transport(input, init);
+    const response = await transport(input, { ...init, signal });
     record(response);
     return response;
   };

@@ -159,6 +159,39 @@ describe('GeminiAdapter wiring (real HTTP on 127.0.0.1)', () => {
     expect(closedEarly).toHaveLength(1);
   });
 
+  it('complete: no answer within timeoutMs → 504 and the upstream request is closed', async () => {
+    handler = () => undefined; // never answers
+    const startedAt = Date.now();
+    await expect(adapter({ timeoutMs: 150 }).complete(request, callOptions())).rejects.toMatchObject({
+      status: 504,
+    });
+    expect(Date.now() - startedAt).toBeLessThan(2000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closedEarly).toHaveLength(1);
+  });
+
+  it('complete: the client disconnects while waiting → 499 and the upstream request is closed', async () => {
+    handler = () => undefined;
+    const controller = new AbortController();
+    const pending = adapter().complete(request, callOptions(controller.signal));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen).toHaveLength(1);
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ status: 499 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closedEarly).toHaveLength(1);
+  });
+
+  it('complete: a client already gone sends nothing upstream', async () => {
+    handler = (_request, _body, response) => response.end('{}');
+    const controller = new AbortController();
+    controller.abort();
+    await expect(adapter().complete(request, callOptions(controller.signal))).rejects.toMatchObject({
+      status: 499,
+    });
+    expect(seen).toHaveLength(0);
+  });
+
   it.each([
     ['the client disconnects (signal aborted)', 'abort'],
     ['the consumer stops iterating', 'return'],

@@ -24,10 +24,7 @@ import { mapGeminiError } from './map-gemini-error';
 
 /** One upstream call: its deadline, its response and what the error mapper needs to know. */
 interface UpstreamCall {
-  config: Pick<
-    GenerateContentConfig,
-    'abortSignal' | 'httpOptions' | 'automaticContinuation' | 'automaticFunctionCalling'
-  >;
+  config: Pick<GenerateContentConfig, 'httpOptions' | 'automaticContinuation' | 'automaticFunctionCalling'>;
   /** Restart the deadline (streams: the deadline is the longest silence between reads). */
   touch(): void;
   /** The upstream response, once the SDK's fetch has it (a stream's body is read from it). */
@@ -47,6 +44,7 @@ export class GeminiAdapter implements ProviderAdapter {
   readonly name: string;
   private readonly client: GoogleGenAI;
   private readonly dispatcher: Agent;
+  private readonly transport: typeof fetch;
   private readonly logger?: Logger;
 
   constructor(
@@ -57,7 +55,11 @@ export class GeminiAdapter implements ProviderAdapter {
     this.logger = context?.logger;
     // Fail at boot, not on the first request, when a model's settings are wrong.
     for (const [model, raw] of Object.entries(backend.modelOptions)) parseGeminiModelOptions(model, raw);
-    ({ client: this.client, dispatcher: this.dispatcher } = createGeminiClient(backend));
+    ({
+      client: this.client,
+      dispatcher: this.dispatcher,
+      transport: this.transport,
+    } = createGeminiClient(backend));
   }
 
   imageRules(model: string): ProviderImageRules {
@@ -174,18 +176,22 @@ export class GeminiAdapter implements ProviderAdapter {
   }
 
   private startCall(options: CallOptions): UpstreamCall {
-    // One signal for the SDK: the client's abort, and the deadline (until the answer, then between reads).
+    // One signal for the upstream request: the client's abort, and the deadline (until the answer, then
+    // between reads). It goes to the call's fetch, not to the SDK (fetchRecordingResponse says why).
     const deadline = new StreamDeadline(options.signal, this.backend.timeoutMs);
     let upstreamResponse: Response | undefined;
     let open = true;
     return {
       config: {
-        abortSignal: deadline.signal,
         // No hidden retries or follow-up requests: one client request is one upstream request.
         automaticContinuation: false,
         automaticFunctionCalling: { disable: true },
         httpOptions: {
-          fetch: fetchRecordingResponse(this.dispatcher, (response) => (upstreamResponse = response)),
+          fetch: fetchRecordingResponse(
+            this.transport,
+            deadline.signal,
+            (response) => (upstreamResponse = response),
+          ),
         },
       },
       touch: deadline.touch,

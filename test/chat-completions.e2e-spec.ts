@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import OpenAI from 'openai';
 import { startGateway, type StartedGateway } from './support/gateway';
 import { handleOpenAi, openAiError } from './fakes/openai-upstream';
@@ -301,6 +302,21 @@ aliases:
       });
     });
 
+    it('an answer whose body stalls after its headers → 504 after timeoutMs, and the upstream request is closed', async () => {
+      upstream.setHandler((_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write('{"id":"chatcmpl-stall","object":"chat.completion",'); // then nothing, the connection open
+      });
+      const closed = upstream.closedWhileAnswering();
+      const startedAt = Date.now();
+      const error = await iris.client.chat.completions.create(ask).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ status: 504, type: 'timeout', code: 'upstream_timeout' });
+      // The backend's timeoutMs is 1500 (undici checks a body's silence about once a second).
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1400);
+      expect(Date.now() - startedAt).toBeLessThan(5000);
+      await expect(closed).resolves.toEqual(expect.any(Number));
+    });
+
     it('an unreachable upstream → 502', async () => {
       const dead = await startGateway({ env: { OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' } });
       try {
@@ -356,6 +372,37 @@ aliases:
       expect(error).toMatchObject({ type: 'timeout', code: 'upstream_timeout' });
       expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1400); // the backend's timeoutMs is 1500
       await expect(closed).resolves.toEqual(expect.any(Number));
+    });
+
+    it('a slow client holding a large stream back longer than timeoutMs still gets all of it', async () => {
+      // More than every buffer between the upstream and the client (sockets, undici, the SSE writer), sent
+      // at once: the gateway must stop reading the upstream while its client does not read, and that wait
+      // is not the upstream's silence.
+      const chunkText = 'x'.repeat(16 * 1024);
+      const chunkCount = 3000;
+      upstream.setHandler((_request, response) => {
+        const events: Array<{ data: unknown }> = [];
+        for (let index = 0; index < chunkCount; index++) {
+          events.push({
+            data: {
+              ...FIRST_CHUNK,
+              choices: [{ index: 0, delta: { content: chunkText }, finish_reason: null }],
+            },
+          });
+        }
+        events.push({ data: { ...FIRST_CHUNK, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] } });
+        writeSse(response, events);
+      });
+      const { status, text } = await readSlowly(
+        `${iris.url}/v1/chat/completions`,
+        { ...ask, stream: true },
+        3500,
+      );
+      expect(status).toBe(200);
+      // (Compared as small values: a failure must not print 50 MB.)
+      expect(text.includes('"error"')).toBe(false);
+      expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+      expect(text.split(chunkText).length - 1).toBe(chunkCount);
     });
 
     it('a stream cut off before [DONE] and any finish reason ends with an error, not a clean [DONE]', async () => {
@@ -538,3 +585,41 @@ describe('shutdown', () => {
     }
   });
 });
+
+/**
+ * POSTs `body` and reads the answer like a slow client: the first bytes, then nothing for `pauseMs`
+ * (the socket is not read, so the sender is held back), then the rest.
+ */
+function readSlowly(url: string, body: unknown, pauseMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const request = httpRequest(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          authorization: 'Bearer test-gateway-key',
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let paused = false;
+        response.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          if (paused) return;
+          paused = true;
+          response.pause();
+          setTimeout(() => response.resume(), pauseMs);
+        });
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}

@@ -7,14 +7,14 @@ export * from './images/prepared-image';
 export * from './images/base64-bytes';
 export * from './ocr';
 export * from './http/upstream-agent';
-export { createUpstreamFetch } from './http/upstream-fetch';
+export { createUpstreamFetch, isUpstreamBodyTimeout } from './http/upstream-fetch';
 export { ChunkedBytes } from './http/chunked-bytes';
 export {
   readParsedServerSentEvents,
   readServerSentEvents,
   type ServerSentEvent,
 } from './http/server-sent-events';
-export { StreamDeadline } from './http/stream-deadline';
+export { AnswerDeadline } from './http/answer-deadline';
 export { SdkHeaderTemplates } from './http/sdk-header-templates';
 export { BlockLease, BlockPool, BLOCK_BYTES } from './http/block-pool';
 export {

@@ -12,12 +12,9 @@ export interface ServerSentEvent {
  */
 export async function* readServerSentEvents(
   body: AsyncIterable<Uint8Array>,
-  /** Called on every read, events or not (a stream's deadline counts bytes, pings included). */
-  onRead?: () => void,
 ): AsyncGenerator<ServerSentEvent[]> {
   const decoder = new ServerSentEventDecoder();
   for await (const bytes of body) {
-    onRead?.();
     const events = decoder.push(bytes);
     if (events.length > 0) yield events;
   }
@@ -34,11 +31,9 @@ export async function* readServerSentEvents(
 export async function* readParsedServerSentEvents<Parsed>(
   body: AsyncIterable<Uint8Array> | null,
   parse: (event: ServerSentEvent) => Parsed | undefined,
-  /** Called on every read, events or not (a stream's deadline counts bytes, pings included). */
-  onRead?: () => void,
 ): AsyncGenerator<Parsed[]> {
   if (!body) return;
-  for await (const batch of readServerSentEvents(body, onRead)) {
+  for await (const batch of readServerSentEvents(body)) {
     const parsed: Parsed[] = [];
     for (const event of batch) {
       let value: Parsed | undefined;

@@ -3,11 +3,18 @@ import { createUpstreamFetch } from './upstream-fetch';
 
 /**
  * One pooled keep-alive dispatcher for every upstream call, so requests reuse connections instead of
- * paying a TCP (and TLS) handshake each. Adapters hand `upstreamFetch` to their SDK's `fetch` option.
+ * paying a TCP (and TLS) handshake each. Adapters hand `createBackendFetch(timeoutMs)` to their SDK's
+ * `fetch` option.
  */
 const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: null });
 
-export const upstreamFetch: typeof globalThis.fetch = createUpstreamFetch(agent);
+/**
+ * The pooled fetch for one backend: its `timeoutMs` is also the longest silence allowed inside a response
+ * body (the SDKs' own timeouts end when the response headers arrive).
+ */
+export function createBackendFetch(timeoutMs: number): typeof globalThis.fetch {
+  return createUpstreamFetch(agent, { bodyTimeoutMs: timeoutMs });
+}
 
 export async function closeUpstreamAgent(): Promise<void> {
   await agent.close();

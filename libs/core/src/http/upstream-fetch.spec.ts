@@ -3,7 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { RequestBytes } from './deferred-json-strings';
-import { bodyInTurns, createUpstreamFetch, UpstreamHeaders } from './upstream-fetch';
+import { bodyInTurns, createUpstreamFetch, isUpstreamBodyTimeout, UpstreamHeaders } from './upstream-fetch';
+
+const LARGE_BODY_BYTES = 32 * 1024 * 1024;
 
 interface Seen {
   method?: string;
@@ -42,6 +44,13 @@ describe('createUpstreamFetch', () => {
         } else if (request.url === '/hang') {
           response.writeHead(200, { 'content-type': 'text/event-stream' });
           response.write('data: 1\n\n');
+        } else if (request.url === '/stall') {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.write('{"id":"chatcmpl-1",');
+        } else if (request.url === '/large') {
+          // More than every buffer between here and the reader, all sent at once.
+          response.writeHead(200, { 'content-type': 'application/octet-stream' });
+          response.end(Buffer.alloc(LARGE_BODY_BYTES, 7));
         }
       });
     });
@@ -203,6 +212,32 @@ describe('createUpstreamFetch', () => {
     await iterator.next();
     controller.abort();
     await expect(iterator.next()).rejects.toBeDefined();
+  });
+
+  it('bodyTimeoutMs: a body that goes silent fails with an error isUpstreamBodyTimeout knows', async () => {
+    const response = await createUpstreamFetch(agent, { bodyTimeoutMs: 150 })(`${base}/stall`, {
+      method: 'POST',
+    });
+    const startedAt = Date.now();
+    const error = await response.json().catch((caught: unknown) => caught);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(100);
+    expect(Date.now() - startedAt).toBeLessThan(2000);
+    expect(isUpstreamBodyTimeout(error)).toBe(true);
+    expect(isUpstreamBodyTimeout(new Error('wrapped', { cause: error }))).toBe(true);
+    expect(isUpstreamBodyTimeout(new Error('other'))).toBe(false);
+    expect(isUpstreamBodyTimeout(undefined)).toBe(false);
+  });
+
+  it('bodyTimeoutMs does not count while the reader holds the body back (a slow client)', async () => {
+    const response = await createUpstreamFetch(agent, { bodyTimeoutMs: 150 })(`${base}/large`, {
+      method: 'POST',
+    });
+    const iterator = (response.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    let bytes = (await iterator.next()).value?.length ?? 0;
+    await new Promise((resolve) => setTimeout(resolve, 600)); // four times the allowed silence
+    for (let next = await iterator.next(); !next.done; next = await iterator.next())
+      bytes += next.value.length;
+    expect(bytes).toBe(LARGE_BODY_BYTES);
   });
 
   it('falls back to fetch for bodies it does not cover (a Blob)', async () => {

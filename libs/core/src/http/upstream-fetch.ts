@@ -16,6 +16,15 @@ type FetchInput = Parameters<typeof globalThis.fetch>[0];
  */
 const BODY_BYTES_PER_TURN = 2 * 1024 * 1024;
 
+export interface UpstreamFetchOptions {
+  /**
+   * The longest silence allowed inside a response body (undici's per-request `bodyTimeout`; otherwise the
+   * dispatcher's). undici does not count it while the body is held back because its reader is not reading
+   * (a slow client), and a body that stays silent longer fails with an error `isUpstreamBodyTimeout` knows.
+   */
+  bodyTimeoutMs?: number;
+}
+
 /**
  * A `fetch` for the vendor SDKs built on undici's `Dispatcher.request` instead of undici's WHATWG `fetch`.
  * The SDKs stay the transport; this only feeds them more cheaply: WHATWG fetch builds a Request, a
@@ -26,7 +35,11 @@ const BODY_BYTES_PER_TURN = 2 * 1024 * 1024;
  * Anything this path does not cover (a Request object as input, a non-string body, a redirect mode other
  * than the default) goes to undici's own `fetch` on the same dispatcher.
  */
-export function createUpstreamFetch(dispatcher: Dispatcher): typeof globalThis.fetch {
+export function createUpstreamFetch(
+  dispatcher: Dispatcher,
+  options: UpstreamFetchOptions = {},
+): typeof globalThis.fetch {
+  const { bodyTimeoutMs } = options;
   const upstreamFetch = async (input: FetchInput, init?: RequestInit): Promise<Response> => {
     const body = init?.body;
     const simple =
@@ -64,6 +77,7 @@ export function createUpstreamFetch(dispatcher: Dispatcher): typeof globalThis.f
         // undici takes any iterable of buffers (lib/core/request.js); its types list only streams.
         body: requestBody as Dispatcher.DispatchOptions['body'],
         signal: init?.signal ?? undefined,
+        ...(bodyTimeoutMs === undefined ? {} : { bodyTimeout: bodyTimeoutMs }),
       });
       return new UpstreamResponse(url.href, response) as unknown as Response;
     } catch (error) {
@@ -130,6 +144,19 @@ function setContentLength(headers: string[], length: number): void {
     if (headers[index].toLowerCase() === 'content-length') headers.splice(index, 2);
   }
   headers.push('content-length', String(length));
+}
+
+/**
+ * The upstream went silent in the middle of its response body for longer than its `bodyTimeoutMs`: undici's
+ * BodyTimeoutError, as it is or as the cause of an SDK's error. Adapters answer it as a timeout (504).
+ */
+export function isUpstreamBodyTimeout(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    if (typeof current !== 'object') return false;
+    if ((current as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /**

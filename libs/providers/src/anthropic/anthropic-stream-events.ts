@@ -12,20 +12,12 @@ import { readParsedServerSentEvents } from '@app/core';
  * Events before an `error` (or unparsable data) in the same read are handed on first, as the SDK would.
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming#event-types
  */
-export function anthropicStreamEvents(
-  response: Response,
-  /** Called on every read of the body (the stream's deadline). */
-  onRead?: () => void,
-): AsyncIterable<RawMessageStreamEvent[]> {
-  return readParsedServerSentEvents(
-    response.body,
-    ({ event, data }) => {
-      if (event === 'ping' || event === '' || data === '') return undefined;
-      if (event === 'error') throw streamError(data, response.headers);
-      return JSON.parse(data) as RawMessageStreamEvent;
-    },
-    onRead,
-  );
+export function anthropicStreamEvents(response: Response): AsyncIterable<RawMessageStreamEvent[]> {
+  return readParsedServerSentEvents(response.body, ({ event, data }) => {
+    if (event === 'ping' || event === '' || data === '') return undefined;
+    if (event === 'error') throw streamError(data, response.headers);
+    return JSON.parse(data) as RawMessageStreamEvent;
+  });
 }
 
 /** As the SDK builds it: the parsed body (or the raw text), its `error.type`, the response's headers. */

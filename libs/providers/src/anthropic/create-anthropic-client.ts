@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { SdkHeaderTemplates, upstreamFetch, type BackendSettings } from '@app/core';
+import { createBackendFetch, SdkHeaderTemplates, type BackendSettings } from '@app/core';
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
@@ -22,7 +22,7 @@ export function createAnthropicClient(backend: BackendSettings): Anthropic {
       ...(backend.apiKey ? { 'x-api-key': backend.apiKey } : {}),
       ...backend.headers,
     },
-    fetch: upstreamFetch,
+    fetch: createBackendFetch(backend.timeoutMs),
     logLevel: 'off',
     openTelemetry: false,
   });

@@ -74,6 +74,18 @@ describe('mapAnthropicError', () => {
     expect(mapped.type).toBe('timeout');
   });
 
+  it('a body silent past the timeout (undici, also as a cause) → 504 timeout', () => {
+    const silence = Object.assign(new Error('Body Timeout Error'), {
+      name: 'BodyTimeoutError',
+      code: 'UND_ERR_BODY_TIMEOUT',
+    });
+    for (const error of [silence, new Error('fetch failed', { cause: silence })]) {
+      const mapped = mapAnthropicError(error, 'anthropic') as GatewayError;
+      expect(mapped.status).toBe(504);
+      expect(mapped.type).toBe('timeout');
+    }
+  });
+
   it('connection failure → 502 without the URL', () => {
     const mapped = mapAnthropicError(
       new APIConnectionError({ message: 'connect ECONNREFUSED http://10.0.0.1:9' }),

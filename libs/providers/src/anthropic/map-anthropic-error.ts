@@ -4,7 +4,7 @@ import {
   APIError,
   APIUserAbortError,
 } from '@anthropic-ai/sdk';
-import { GatewayError, isGatewayError, upstreamError } from '@app/core';
+import { GatewayError, isGatewayError, isUpstreamBodyTimeout, upstreamError } from '@app/core';
 
 /**
  * Claude error type → HTTP status, for errors that arrive without one (an `error` event inside a 200 stream).
@@ -33,6 +33,8 @@ export function mapAnthropicError(error: unknown, provider: string, signal?: Abo
   if (signal?.aborted || error instanceof APIUserAbortError) return signal?.reason ?? error;
   if (error instanceof APIConnectionTimeoutError)
     return GatewayError.timeout('Claude did not answer in time.', provider);
+  if (isUpstreamBodyTimeout(error))
+    return GatewayError.timeout('Claude went silent in the middle of its answer.', provider);
   if (error instanceof APIConnectionError) {
     return new GatewayError(502, 'Could not reach the Claude upstream.', {
       code: 'upstream_unreachable',

@@ -4,7 +4,7 @@ import { createUpstreamFetch, GatewayError, type BackendSettings } from '@app/co
 
 export interface GeminiClient {
   client: GoogleGenAI;
-  /** Pooled connections; no undici header/body deadline (the adapter enforces `timeoutMs` itself). */
+  /** Pooled connections; no undici header deadline (the adapter's AnswerDeadline enforces `timeoutMs`). */
   dispatcher: Agent;
   /** The lean fetch on that dispatcher (libs/core/src/http/upstream-fetch.ts), shared by every call. */
   transport: typeof fetch;
@@ -42,7 +42,9 @@ export function createGeminiClient(backend: BackendSettings): GeminiClient {
     },
   });
   const dispatcher = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
-  return { client, dispatcher, transport: createUpstreamFetch(dispatcher) };
+  // The silence allowed inside a body is the backend's timeoutMs (until the answer, the adapter's deadline).
+  const transport = createUpstreamFetch(dispatcher, { bodyTimeoutMs: backend.timeoutMs });
+  return { client, dispatcher, transport };
 }
 
 /**

@@ -16,12 +16,8 @@ import { readParsedServerSentEvents } from '@app/core';
  * logprobsResult, usageMetadata, promptFeedback, responseId) unchanged.
  * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
  */
-export function geminiStreamEvents(
-  response: Response,
-  /** Called on every read of the body (the stream's deadline). */
-  onRead?: () => void,
-): AsyncIterable<GenerateContentResponse[]> {
-  return readParsedServerSentEvents(response.body, ({ data }) => parseEvent(data), onRead);
+export function geminiStreamEvents(response: Response): AsyncIterable<GenerateContentResponse[]> {
+  return readParsedServerSentEvents(response.body, ({ data }) => parseEvent(data));
 }
 
 function parseEvent(data: string): GenerateContentResponse {

@@ -2,7 +2,7 @@ import type { GenerateContentConfig, GoogleGenAI } from '@google/genai';
 import type { Agent } from 'undici';
 import {
   deferImageStrings,
-  StreamDeadline,
+  AnswerDeadline,
   type BackendSettings,
   type CallOptions,
   type ChatCompletion,
@@ -25,8 +25,6 @@ import { mapGeminiError } from './map-gemini-error';
 /** One upstream call: its deadline, its response and what the error mapper needs to know. */
 interface UpstreamCall {
   config: Pick<GenerateContentConfig, 'httpOptions' | 'automaticContinuation' | 'automaticFunctionCalling'>;
-  /** Restart the deadline (streams: the deadline is the longest silence between reads). */
-  touch(): void;
   /** The upstream response, once the SDK's fetch has it (a stream's body is read from it). */
   response(): Response;
   /** The upstream response was read to its end: `end` has nothing left to abort. */
@@ -128,7 +126,7 @@ export class GeminiAdapter implements ProviderAdapter {
       // The SDK makes the call and checks its status; its SSE body is read here, one upstream read's events
       // at a time (the SDK's stream, never iterated, holds nothing: it takes the body's reader lazily).
       await this.client.models.generateContentStream(this.sdkParameters(request, plan, call, options));
-      for await (const events of geminiStreamEvents(call.response(), call.touch)) {
+      for await (const events of geminiStreamEvents(call.response())) {
         for (const chunk of translator.translate(events)) yield chunk;
       }
       call.finished();
@@ -176,9 +174,9 @@ export class GeminiAdapter implements ProviderAdapter {
   }
 
   private startCall(options: CallOptions): UpstreamCall {
-    // One signal for the upstream request: the client's abort, and the deadline (until the answer, then
-    // between reads). It goes to the call's fetch, not to the SDK (fetchRecordingResponse says why).
-    const deadline = new StreamDeadline(options.signal, this.backend.timeoutMs);
+    // One signal for the upstream request: the client's abort, and the deadline until the answer (then the
+    // transport's body timeout). It goes to the call's fetch, not to the SDK (fetchRecordingResponse says why).
+    const deadline = new AnswerDeadline(options.signal, this.backend.timeoutMs);
     let upstreamResponse: Response | undefined;
     let open = true;
     return {
@@ -187,14 +185,12 @@ export class GeminiAdapter implements ProviderAdapter {
         automaticContinuation: false,
         automaticFunctionCalling: { disable: true },
         httpOptions: {
-          fetch: fetchRecordingResponse(
-            this.transport,
-            deadline.signal,
-            (response) => (upstreamResponse = response),
-          ),
+          fetch: fetchRecordingResponse(this.transport, deadline.signal, (response) => {
+            upstreamResponse = response;
+            deadline.answered();
+          }),
         },
       },
-      touch: deadline.touch,
       response: () => {
         if (!upstreamResponse) throw new Error('The Gemini call has no response yet.');
         return upstreamResponse;

@@ -106,6 +106,18 @@ describe('mapGeminiError', () => {
     expect(mapped.message).not.toContain(context.apiKey);
   });
 
+  it('a body silent past the timeout (undici) → 504 timeout', () => {
+    const mapped = mapGeminiError(
+      Object.assign(new Error('Body Timeout Error'), {
+        name: 'BodyTimeoutError',
+        code: 'UND_ERR_BODY_TIMEOUT',
+      }),
+      context,
+    );
+    expect(mapped.status).toBe(504);
+    expect(mapped.type).toBe('timeout');
+  });
+
   it('passes GatewayError through', () => {
     const original = GatewayError.invalidRequest('bad', 'messages');
     expect(mapGeminiError(original, context)).toBe(original);

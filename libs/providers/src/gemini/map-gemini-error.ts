@@ -1,4 +1,4 @@
-import { GatewayError, isGatewayError, upstreamError } from '@app/core';
+import { GatewayError, isGatewayError, isUpstreamBodyTimeout, upstreamError } from '@app/core';
 
 /** Google's error body: `{"error":{"code","message","status","details"}}`. @see https://cloud.google.com/apis/design/errors */
 export interface GoogleErrorBody {
@@ -94,6 +94,11 @@ export function mapGeminiError(error: unknown, context: GeminiErrorContext): Gat
   if (context.cancelled) return GatewayError.cancelled();
   if (context.timedOut)
     return GatewayError.timeout('The Gemini upstream did not answer in time.', context.provider);
+  if (isUpstreamBodyTimeout(error))
+    return GatewayError.timeout(
+      'The Gemini upstream went silent in the middle of its answer.',
+      context.provider,
+    );
   const name = error instanceof Error ? error.name : '';
   const message = error instanceof Error ? error.message : String(error);
   const status = (error as { status?: unknown } | null)?.status;

@@ -72,6 +72,15 @@ describe('mapOpenAiError', () => {
   it.each([
     ['a timeout', new APIConnectionTimeoutError(), 504, 'upstream_timeout'],
     [
+      'a body silent past the timeout (undici)',
+      Object.assign(new Error('Body Timeout Error'), {
+        name: 'BodyTimeoutError',
+        code: 'UND_ERR_BODY_TIMEOUT',
+      }),
+      504,
+      'upstream_timeout',
+    ],
+    [
       'an unreachable upstream',
       new APIConnectionError({ message: 'connect ECONNREFUSED' }),
       502,

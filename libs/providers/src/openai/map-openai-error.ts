@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { GatewayError, upstreamError } from '@app/core';
+import { GatewayError, isUpstreamBodyTimeout, upstreamError } from '@app/core';
 
 /**
  * OpenAI (and compatible) SDK errors → GatewayError. The upstream's own envelope fields are kept: clients
@@ -11,6 +11,11 @@ export function mapOpenAiError(error: unknown, provider: string): GatewayError {
   if (error instanceof APIUserAbortError) return GatewayError.cancelled();
   if (error instanceof APIConnectionTimeoutError)
     return GatewayError.timeout(`The '${provider}' upstream timed out.`, provider);
+  if (isUpstreamBodyTimeout(error))
+    return GatewayError.timeout(
+      `The '${provider}' upstream went silent in the middle of its answer.`,
+      provider,
+    );
   if (error instanceof APIConnectionError) {
     return new GatewayError(502, `Could not reach the '${provider}' upstream.`, {
       code: 'upstream_unreachable',

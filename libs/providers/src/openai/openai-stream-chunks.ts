@@ -13,11 +13,7 @@ import { GatewayError, readParsedServerSentEvents, type ChatCompletionChunk } fr
  * (the SDK would end quietly, and the client would get a clean `[DONE]` for half an answer).
  * @see https://platform.openai.com/docs/api-reference/chat-streaming
  */
-export async function* openAiStreamChunks(
-  response: Response,
-  /** Called on every read of the body (the stream's deadline). */
-  onRead?: () => void,
-): AsyncGenerator<ChatCompletionChunk[]> {
+export async function* openAiStreamChunks(response: Response): AsyncGenerator<ChatCompletionChunk[]> {
   let done = false;
   let finished = false;
   const parse = ({ data }: { data: string }): ChatCompletionChunk | undefined => {
@@ -30,7 +26,7 @@ export async function* openAiStreamChunks(
     if (!finished) finished = chunk.choices?.some((choice) => choice.finish_reason != null) ?? false;
     return chunk;
   };
-  yield* readParsedServerSentEvents(response.body, parse, onRead);
+  yield* readParsedServerSentEvents(response.body, parse);
   if (!done && !finished) {
     throw new GatewayError(502, 'The upstream stream ended before [DONE].', {
       code: 'upstream_stream_truncated',

@@ -3,8 +3,8 @@ import {
   deferImageStrings,
   GatewayError,
   PASS_THROUGH_IMAGE_RULES,
-  StreamDeadline,
-  upstreamFetch,
+  AnswerDeadline,
+  createBackendFetch,
   type BackendSettings,
   type CallOptions,
   type ChatCompletion,
@@ -43,7 +43,7 @@ export class OpenAiAdapter implements ProviderAdapter {
       maxRetries: 0,
       timeout: backend.timeoutMs,
       defaultHeaders: backend.headers,
-      fetch: upstreamFetch,
+      fetch: createBackendFetch(backend.timeoutMs),
     });
   }
 
@@ -72,7 +72,7 @@ export class OpenAiAdapter implements ProviderAdapter {
   }
 
   async *stream(request: ChatRequest, options: CallOptions): AsyncIterable<ChatCompletionChunk> {
-    const deadline = new StreamDeadline(options.signal, this.timeoutMs);
+    const deadline = new AnswerDeadline(options.signal, this.timeoutMs);
     try {
       // The SDK makes the call; its SSE body is read here, one upstream read's chunks at a time.
       const response = await this.client.chat.completions
@@ -89,13 +89,14 @@ export class OpenAiAdapter implements ProviderAdapter {
           { signal: deadline.signal },
         )
         .asResponse();
-      for await (const chunks of openAiStreamChunks(response, deadline.touch)) {
+      deadline.answered();
+      for await (const chunks of openAiStreamChunks(response)) {
         for (const chunk of chunks) yield chunk;
       }
     } catch (error) {
       if (deadline.timedOut) {
         throw GatewayError.timeout(
-          `The '${this.name}' upstream sent nothing for ${this.timeoutMs} ms.`,
+          `The '${this.name}' upstream did not answer within ${this.timeoutMs} ms.`,
           this.name,
         );
       }

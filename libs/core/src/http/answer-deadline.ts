@@ -1,12 +1,12 @@
 /**
- * The deadline of an upstream call: the longest wait for its answer, then the longest silence allowed
- * between two reads of its body (the backend's `timeoutMs`). The vendor SDKs' own timeouts end when the
- * response headers arrive, so without it a stream that stalls after them would hang until the connection's
- * body timeout (undici: 5 minutes) and then fail as a broken upstream instead of a timeout. Its `signal` goes
- * to the SDK call in place of the client's: it aborts when the client goes, and when the upstream has been
- * silent too long (then `timedOut` is true and the caller answers 504). One mechanism for all three adapters.
+ * The deadline of an upstream call until its answer arrives (the backend's `timeoutMs`), and the link from
+ * the client's signal to the call. Its `signal` goes to the upstream request in place of the client's: it
+ * aborts when the client goes, and when no answer came in time (then `timedOut` is true and the caller
+ * answers 504). Once the answer's headers are in, `answered()` stops the timer: the silence allowed inside
+ * the body is the transport's (`createBackendFetch`), which undici does not count while the gateway holds
+ * the body back for a slow client, so a slow reader never turns into an upstream timeout.
  */
-export class StreamDeadline {
+export class AnswerDeadline {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
   private expired = false;
@@ -29,14 +29,14 @@ export class StreamDeadline {
     return this.controller.signal;
   }
 
-  /** The upstream went silent for longer than allowed (the abort was the deadline's, not the client's). */
+  /** No answer came within `timeoutMs` (the abort was the deadline's, not the client's). */
   get timedOut(): boolean {
     return this.expired;
   }
 
-  /** Bytes arrived: the allowed silence starts again. */
-  readonly touch = (): void => {
-    this.timer.refresh();
+  /** The answer's headers arrived: no more deadline; the client can still abort the call. */
+  readonly answered = (): void => {
+    clearTimeout(this.timer);
   };
 
   /** Closes the call now (its consumer stopped before the upstream answer ended). */

@@ -1,5 +1,16 @@
-import { IsInt, IsString, Max, getMetadataStorage, registerDecorator, validateSync } from 'class-validator';
-import { cacheValidationMetadata } from './validation-metadata-cache';
+import {
+  IsDefined,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  ValidateIf,
+  getMetadataStorage,
+  registerDecorator,
+  validateSync,
+} from 'class-validator';
+import { ChatRequestDto } from '../chat/chat-request.dto';
+import { cacheValidationMetadata, validationClassFor } from './validation-metadata-cache';
 
 class First {
   @IsString()
@@ -44,5 +55,73 @@ describe('cacheValidationMetadata', () => {
   it('leaves grouped lookups to class-validator', () => {
     const grouped = storage.getTargetValidationMetadatas(First, '', false, false, ['a']);
     expect(storage.getTargetValidationMetadatas(First, '', false, false, ['a'])).not.toBe(grouped);
+  });
+});
+
+describe('validationClassFor', () => {
+  cacheValidationMetadata();
+  const storage = getMetadataStorage();
+  const options = { forbidUnknownValues: false, stopAtFirstError: true };
+
+  class Sample {
+    @IsString() name!: unknown;
+    @IsOptional() @IsInt() @Max(3) count?: unknown;
+    @IsOptional() @IsString() note?: unknown;
+    @ValidateIf((sample: { name?: unknown }) => sample.name === 'x') @IsInt() when?: unknown;
+    @IsDefined() @IsOptional() @IsInt() defined?: unknown;
+    @IsOptional() @IsString() withDefault?: unknown = 1;
+  }
+
+  const propertiesOf = (type: new () => object) =>
+    new Set(storage.getTargetValidationMetadatas(type, '', false, false).map((rule) => rule.propertyName));
+  const validate = (type: new () => object, value: object) =>
+    validateSync(Object.assign(new type(), value), options).map((error) => ({
+      property: error.property,
+      constraints: error.constraints,
+    }));
+
+  it('leaves out the rules of the optional properties the value does not have, and only those', () => {
+    const shape = validationClassFor(Sample, { name: 'a', note: null });
+    expect(shape).not.toBe(Sample);
+    expect(new shape()).toBeInstanceOf(Sample);
+    expect([...propertiesOf(shape)].sort()).toEqual(['defined', 'name', 'when', 'withDefault']);
+    // The same set of absent properties is the same class.
+    expect(validationClassFor(Sample, { name: 'b', other: 1 })).toBe(shape);
+    expect(validationClassFor(Sample, { name: 'a', count: 1, note: 'n' })).toBe(Sample);
+  });
+
+  it('gives the same errors as validating as the DTO itself', () => {
+    const values: object[] = [
+      {},
+      { name: 'a' },
+      { name: 1 },
+      { name: 'a', count: 9 },
+      { name: 'a', count: null, note: 2 },
+      { name: 'x' },
+      { name: 'x', when: 'no' },
+      { name: 'a', defined: 'no' },
+      { name: 'a', withDefault: 5 },
+      { name: 'a', unknown: { deep: true } },
+    ];
+    for (const value of values) {
+      expect(validate(validationClassFor(Sample, value), value)).toEqual(validate(Sample, value));
+    }
+  });
+
+  it('gives the same first error as the chat request DTO for absent, null and wrong optional fields', () => {
+    const values: object[] = [
+      { model: 'm', messages: [{}] },
+      { model: 'm', messages: [{}], temperature: null, stream: true },
+      { model: 'm', messages: [{}], temperature: 3 },
+      { model: 'm', messages: [{}], n: 0, stop: ['a', 'b', 'c', 'd', 'e'] },
+      { model: '', messages: [] },
+      { messages: [{}], tool_choice: 'sometimes' },
+      { model: 'm', messages: [{}], logit_bias: { 1: 200 }, user: 3 },
+    ];
+    for (const value of values) {
+      expect(validate(validationClassFor(ChatRequestDto, value), value)).toEqual(
+        validate(ChatRequestDto, value),
+      );
+    }
   });
 });

@@ -3,6 +3,7 @@ import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { startGateway, type StartedGateway } from './support/gateway';
 import { startAnthropicFake, type FakeReply, type MessagesBody } from './fakes/anthropic-upstream';
 import { startFakeServer, type FakeServer } from './support/fake-server';
+import { expectStalledAnswerToTimeOut } from './support/stalled-answer';
 
 const PNG_BASE64 =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
@@ -375,33 +376,15 @@ describe('Claude through Iris (fake Anthropic upstream)', () => {
     }
   });
 
-  it('an answer whose body stalls after its headers → 504 after the timeout, and the upstream request is closed', async () => {
-    const stalled = await startFakeServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_stall' });
-      response.write('{"id":"msg_stall","type":"message","role":"assistant",'); // then nothing
-    });
-    const gateway = await startGateway({
-      env: {
-        ANTHROPIC_BASE_URL: stalled.url,
-        ANTHROPIC_API_KEY: 'test-key',
-        IRIS_UPSTREAM_TIMEOUT_MS: '300',
+  it('an answer whose body stalls after its headers → 504 after the timeout, and the upstream request is closed', () =>
+    expectStalledAnswerToTimeOut({
+      start: (response) => {
+        response.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_stall' });
+        response.write('{"id":"msg_stall","type":"message","role":"assistant",');
       },
-    });
-    try {
-      const closed = stalled.closedWhileAnswering();
-      const startedAt = Date.now();
-      const error = await gateway.client.chat.completions
-        .create({ model: MODEL, messages: [{ role: 'user', content: 'hi' }] })
-        .catch((caught: unknown) => caught);
-      expect(error).toMatchObject({ status: 504, type: 'timeout', code: 'upstream_timeout' });
-      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(250);
-      expect(Date.now() - startedAt).toBeLessThan(5000);
-      await expect(closed).resolves.toEqual(expect.any(Number));
-    } finally {
-      await gateway.close();
-      await stalled.close();
-    }
-  });
+      env: (url) => ({ ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: 'test-key' }),
+      model: MODEL,
+    }));
 
   it('a stream that goes silent longer than the timeout ends with a timeout error and closes the upstream; pings count as life', async () => {
     const events = (names: string[]) =>

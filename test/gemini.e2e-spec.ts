@@ -2,6 +2,7 @@ import { APIError } from 'openai';
 import sharp from 'sharp';
 import { startGateway, type StartedGateway } from './support/gateway';
 import { startFakeServer, type FakeServer } from './support/fake-server';
+import { expectStalledAnswerToTimeOut } from './support/stalled-answer';
 import { GOOGLE_ERRORS, startGeminiUpstream, type GeminiUpstream } from './fakes/gemini-upstream';
 
 const MODEL = 'gemini-2.0-flash';
@@ -759,31 +760,13 @@ backends:
 });
 
 describe('Gemini deadlines', () => {
-  it('an answer whose body stalls after its headers → 504 after the timeout, and the upstream request is closed', async () => {
-    const stalled = await startFakeServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
-      response.write('{"candidates": [{"content": {"parts": [{"text": "Hel'); // then nothing
-    });
-    const iris = await startGateway({
-      env: {
-        GEMINI_BASE_URL: stalled.url,
-        GEMINI_API_KEY: 'test-gemini-key',
-        IRIS_UPSTREAM_TIMEOUT_MS: '300',
+  it('an answer whose body stalls after its headers → 504 after the timeout, and the upstream request is closed', () =>
+    expectStalledAnswerToTimeOut({
+      start: (response) => {
+        response.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
+        response.write('{"candidates": [{"content": {"parts": [{"text": "Hel');
       },
-    });
-    try {
-      const closed = stalled.closedWhileAnswering();
-      const startedAt = Date.now();
-      const error = await iris.client.chat.completions
-        .create({ model: MODEL, messages: [{ role: 'user', content: 'hi' }] })
-        .catch((caught: unknown) => caught);
-      expect(error).toMatchObject({ status: 504, type: 'timeout', code: 'upstream_timeout' });
-      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(250);
-      expect(Date.now() - startedAt).toBeLessThan(5000);
-      await expect(closed).resolves.toEqual(expect.any(Number));
-    } finally {
-      await iris.close();
-      await stalled.close();
-    }
-  });
+      env: (url) => ({ GEMINI_BASE_URL: url, GEMINI_API_KEY: 'test-gemini-key' }),
+      model: MODEL,
+    }));
 });

@@ -403,7 +403,7 @@ aliases:
       expect(text.includes('"error"')).toBe(false);
       expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
       expect(text.split(chunkText).length - 1).toBe(chunkCount);
-    });
+    }, 20_000); // 50 MB and a 3.5 s pause
 
     it('a stream cut off before [DONE] and any finish reason ends with an error, not a clean [DONE]', async () => {
       upstream.setHandler((_request, response) => writeSse(response, [{ data: FIRST_CHUNK }]));
@@ -597,6 +597,7 @@ function readSlowly(url: string, body: unknown, pauseMs: number): Promise<{ stat
       url,
       {
         method: 'POST',
+        agent: false, // its own connection, closed at the end (no keep-alive socket left behind)
         headers: {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(payload),

@@ -85,6 +85,31 @@ describe('SseWriter', () => {
     });
     expect(body).toBe('data: {"first":true}\n\ndata: {"second":true}\n\ndata: [DONE]\n\n');
   });
+  it('drained() resolves when the socket drained before anyone waited (no second drain comes)', async () => {
+    let outcome: Promise<{ accepted: boolean; waited: string }> | undefined;
+    handler = (response) => {
+      const writer = new SseWriter(response);
+      writer.open(200, {});
+      writer.json(JSON.stringify('x'.repeat(8 * 1024 * 1024))); // fills the socket at the end of the turn
+      // The client reads it all and the socket drains while nobody waits; only then does the caller write again.
+      response.once('drain', () =>
+        setImmediate(() => {
+          const accepted = writer.json('"after"');
+          outcome = Promise.race([
+            writer.drained().then(() => 'drained'),
+            new Promise<string>((resolve) => setTimeout(() => resolve('stuck'), 1000)),
+          ]).then((waited) => {
+            writer.done();
+            return { accepted, waited };
+          });
+        }),
+      );
+    };
+    const { body } = await get();
+    expect(await outcome).toEqual({ accepted: false, waited: 'drained' });
+    expect(body.endsWith('data: "after"\n\ndata: [DONE]\n\n')).toBe(true);
+  });
+
   it('sends the status and headers in the same turn even when no event comes with them', async () => {
     let release: () => void = () => {};
     const later = new Promise<void>((resolve) => (release = resolve));

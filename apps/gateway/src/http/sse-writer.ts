@@ -54,7 +54,12 @@ export class SseWriter {
   }
 
   drained(): Promise<void> {
-    if (!this.full) return Promise.resolve();
+    // The socket may have drained since the write that filled it, before anyone waited: then 'drain' has
+    // already been emitted and will not come again, so its current state decides.
+    if (!this.full || !this.response.writableNeedDrain) {
+      this.full = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const done = (): void => {
         this.full = false;

@@ -317,6 +317,17 @@ aliases:
       await expect(closed).resolves.toEqual(expect.any(Number));
     });
 
+    it('a stream with no answer within timeoutMs → 504 before any byte is sent', async () => {
+      upstream.setHandler(() => undefined); // never answers
+      const response = await fetch(`${iris.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...ask, stream: true }),
+      });
+      expect(response.status).toBe(504);
+      expect(await response.json()).toMatchObject({ error: { type: 'timeout' } });
+    });
+
     it('an unreachable upstream → 502', async () => {
       const dead = await startGateway({ env: { OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' } });
       try {

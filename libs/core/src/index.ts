@@ -14,7 +14,6 @@ export {
   readServerSentEvents,
   type ServerSentEvent,
 } from './http/server-sent-events';
-export { AnswerDeadline } from './http/answer-deadline';
 export { SdkHeaderTemplates } from './http/sdk-header-templates';
 export { BlockLease, BlockPool, BLOCK_BYTES } from './http/block-pool';
 export {

@@ -3,7 +3,6 @@ import {
   deferImageStrings,
   ALL_IMAGE_MEDIA_TYPES,
   GatewayError,
-  AnswerDeadline,
   type BackendSettings,
   type CallOptions,
   type ChatCompletion,
@@ -144,25 +143,19 @@ export class AnthropicAdapter implements ProviderAdapter {
       logger: this.logger,
       signal: options.signal,
     });
-    const deadline = new AnswerDeadline(options.signal, this.backend.timeoutMs);
     try {
       // Each upstream call gets its own deferred image strings (single-use; see deferImageStrings). The SDK
-      // makes the call; its SSE body is read here, one upstream read's events at a time.
+      // makes the call, within its timeout until the headers; its SSE body is read here, one upstream read's
+      // events at a time, within the transport's body timeout (createBackendFetch).
       const response = await this.client.messages
-        .create({ ...deferImageStrings(plan.body, request), stream: true }, { signal: deadline.signal })
+        .create({ ...deferImageStrings(plan.body, request), stream: true }, { signal: options.signal })
         .asResponse();
-      deadline.answered();
       for await (const events of anthropicStreamEvents(response)) {
         for (const chunk of translator.translate(events)) yield chunk;
       }
       translator.finish();
     } catch (error) {
-      if (deadline.timedOut) {
-        throw GatewayError.timeout(`Claude did not answer within ${this.backend.timeoutMs} ms.`, this.name);
-      }
       throw mapAnthropicError(error, this.name, options.signal);
-    } finally {
-      deadline.end();
     }
   }
 

@@ -2,7 +2,6 @@ import type { GenerateContentConfig, GoogleGenAI } from '@google/genai';
 import type { Agent } from 'undici';
 import {
   deferImageStrings,
-  AnswerDeadline,
   type BackendSettings,
   type CallOptions,
   type ChatCompletion,
@@ -14,6 +13,7 @@ import {
   type ProviderContext,
   type ProviderImageRules,
 } from '@app/core';
+import { AnswerDeadline } from './answer-deadline';
 import { convertGeminiResponse } from './convert-gemini-response';
 import { convertToGeminiRequest, type GeminiRequest } from './convert-to-gemini-request';
 import { createGeminiClient, fetchRecordingResponse } from './create-gemini-client';

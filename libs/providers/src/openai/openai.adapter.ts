@@ -1,9 +1,7 @@
 import OpenAI from 'openai';
 import {
   deferImageStrings,
-  GatewayError,
   PASS_THROUGH_IMAGE_RULES,
-  AnswerDeadline,
   createBackendFetch,
   type BackendSettings,
   type CallOptions,
@@ -29,13 +27,10 @@ export class OpenAiAdapter implements ProviderAdapter {
   private readonly client: OpenAI;
   /** Some compatible servers reject `stream_options`; `options.streamUsage: false` turns it off. */
   private readonly streamUsage: boolean;
-  /** The longest wait for the answer, and within a stream the longest silence between reads. */
-  private readonly timeoutMs: number;
 
   constructor(backend: BackendSettings) {
     this.name = backend.name;
     this.streamUsage = backend.options.streamUsage !== false;
-    this.timeoutMs = backend.timeoutMs;
     this.client = new OpenAiClient({
       // Local servers need no key; the SDK insists on a string.
       apiKey: backend.apiKey ?? 'no-key',
@@ -72,9 +67,9 @@ export class OpenAiAdapter implements ProviderAdapter {
   }
 
   async *stream(request: ChatRequest, options: CallOptions): AsyncIterable<ChatCompletionChunk> {
-    const deadline = new AnswerDeadline(options.signal, this.timeoutMs);
     try {
-      // The SDK makes the call; its SSE body is read here, one upstream read's chunks at a time.
+      // The SDK makes the call, within its timeout until the headers; its SSE body is read here, one upstream
+      // read's chunks at a time, within the transport's body timeout (createBackendFetch).
       const response = await this.client.chat.completions
         .create(
           deferImageStrings(
@@ -86,23 +81,14 @@ export class OpenAiAdapter implements ProviderAdapter {
             },
             request,
           ),
-          { signal: deadline.signal },
+          { signal: options.signal },
         )
         .asResponse();
-      deadline.answered();
       for await (const chunks of openAiStreamChunks(response)) {
         for (const chunk of chunks) yield chunk;
       }
     } catch (error) {
-      if (deadline.timedOut) {
-        throw GatewayError.timeout(
-          `The '${this.name}' upstream did not answer within ${this.timeoutMs} ms.`,
-          this.name,
-        );
-      }
       throw mapOpenAiError(error, this.name);
-    } finally {
-      deadline.end();
     }
   }
 }

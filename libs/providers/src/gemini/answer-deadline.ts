@@ -1,10 +1,12 @@
 /**
- * The deadline of an upstream call until its answer arrives (the backend's `timeoutMs`), and the link from
- * the client's signal to the call. Its `signal` goes to the upstream request in place of the client's: it
- * aborts when the client goes, and when no answer came in time (then `timedOut` is true and the caller
- * answers 504). Once the answer's headers are in, `answered()` stops the timer: the silence allowed inside
- * the body is the transport's (`createBackendFetch`), which undici does not count while the gateway holds
- * the body back for a slow client, so a slow reader never turns into an upstream timeout.
+ * The deadline of a Gemini call until its answer arrives (the backend's `timeoutMs`), and the link from the
+ * client's signal to the call. The OpenAI and Anthropic SDKs have a timeout of their own for that wait;
+ * `@google/genai`'s would link a fresh AbortController per call (see fetchRecordingResponse), so the adapter
+ * keeps this one. Its `signal` goes to the upstream request in place of the client's: it aborts when the
+ * client goes, and when no answer came in time (then `timedOut` is true and the caller answers 504). Once
+ * the answer's headers are in, `answered()` stops the timer: the silence allowed inside the body is the
+ * transport's `bodyTimeout`, which undici does not count while the gateway holds the body back for a slow
+ * client, so a slow reader never turns into an upstream timeout.
  */
 export class AnswerDeadline {
   private readonly controller = new AbortController();

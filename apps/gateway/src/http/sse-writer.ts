@@ -22,8 +22,6 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 export class SseWriter {
   private readonly pending: string[] = [];
   private flushScheduled = false;
-  /** The last socket write returned false: the caller should wait for `drained()`. */
-  private full = false;
   /** Something (headers or events) has been handed to the socket. */
   private started = false;
 
@@ -54,15 +52,11 @@ export class SseWriter {
   }
 
   drained(): Promise<void> {
-    // The socket may have drained since the write that filled it, before anyone waited: then 'drain' has
-    // already been emitted and will not come again, so its current state decides.
-    if (!this.full || !this.response.writableNeedDrain) {
-      this.full = false;
-      return Promise.resolve();
-    }
+    // The socket's own state, not a flag of ours: it may have drained since the write that filled it, before
+    // anyone waited, and then 'drain' has already been emitted and will not come again.
+    if (!this.response.writableNeedDrain) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
-        this.full = false;
         this.response.off('drain', done);
         this.response.off('close', done);
         resolve();
@@ -90,7 +84,7 @@ export class SseWriter {
   private write(text: string): boolean {
     this.pending.push(text);
     this.scheduleFlush();
-    return !this.full;
+    return !this.response.writableNeedDrain;
   }
 
   private scheduleFlush(): void {
@@ -112,7 +106,7 @@ export class SseWriter {
       return;
     }
     this.started = true;
-    this.full = !this.response.write(this.takePending());
+    this.response.write(this.takePending());
   }
 
   private takePending(): string {

@@ -108,16 +108,11 @@ function shapesOf(dto: DtoClass<object>): ShapesOfDto {
 
 /** The properties whose only condition is `@IsOptional()`, with no `@IsDefined()` and no default value. */
 function skippableProperties(dto: DtoClass<object>): string[] {
-  const rules = getMetadataStorage().getTargetValidationMetadatas(dto, '', false, false);
+  const storage = getMetadataStorage();
+  const byProperty = storage.groupByPropertyName(storage.getTargetValidationMetadatas(dto, '', false, false));
   const blank = new dto() as Record<string, unknown>;
-  const byProperty = new Map<string, Metadata>();
-  for (const rule of rules) {
-    const list = byProperty.get(rule.propertyName) ?? [];
-    list.push(rule);
-    byProperty.set(rule.propertyName, list);
-  }
   const skippable: string[] = [];
-  for (const [property, list] of byProperty) {
+  for (const [property, list] of Object.entries(byProperty)) {
     const conditions = list.filter((rule) => rule.type === ValidationTypes.CONDITIONAL_VALIDATION);
     if (
       conditions.length > 0 &&

@@ -1,13 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { recordingFetch, type SentRequest } from '../__fixtures__/recording-fetch';
 import { AnthropicClient, createAnthropicClient } from './create-anthropic-client';
-
-interface SentRequest {
-  url: string;
-  method: string | undefined;
-  headers: [string, string][];
-  body: unknown;
-  signal: boolean;
-}
 
 const MESSAGE = {
   id: 'msg_1',
@@ -22,19 +15,9 @@ const MESSAGE = {
 
 /** A client of `Client`, set up as createAnthropicClient sets it up, whose fetch records each request. */
 function recordingClient(Client: typeof Anthropic): { client: Anthropic; sent: SentRequest[] } {
-  const sent: SentRequest[] = [];
-  const fetch = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const headers = new Headers(init?.headers);
-    sent.push({
-      url: String(url),
-      method: init?.method,
-      headers: [...headers].filter(([name]) => name !== 'x-stainless-package-version'),
-      body: init?.body,
-      signal: init?.signal instanceof AbortSignal,
-    });
-    const answer = String(url).includes('/models') ? { data: [], has_more: false } : MESSAGE;
-    return new Response(JSON.stringify(answer), { headers: { 'content-type': 'application/json' } });
-  };
+  const { fetch, sent } = recordingFetch((url) =>
+    url.includes('/models') ? { data: [], has_more: false } : MESSAGE,
+  );
   const client = new Client({
     apiKey: 'sk-ant-test',
     baseURL: 'http://127.0.0.1:9',

@@ -1,13 +1,6 @@
 import OpenAI from 'openai';
+import { recordingFetch, type SentRequest } from '../__fixtures__/recording-fetch';
 import { OpenAiClient } from './openai-client';
-
-interface SentRequest {
-  url: string;
-  method: string | undefined;
-  headers: [string, string][];
-  body: unknown;
-  signal: boolean;
-}
 
 const COMPLETION = {
   id: 'chatcmpl-1',
@@ -22,19 +15,9 @@ function recordingClient(
   Client: typeof OpenAI,
   options: Partial<ConstructorParameters<typeof OpenAI>[0]> = {},
 ): { client: OpenAI; sent: SentRequest[] } {
-  const sent: SentRequest[] = [];
-  const fetch = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const headers = new Headers(init?.headers);
-    sent.push({
-      url: String(url),
-      method: init?.method,
-      headers: [...headers].filter(([name]) => name !== 'x-stainless-package-version'),
-      body: init?.body,
-      signal: init?.signal instanceof AbortSignal,
-    });
-    const answer = String(url).endsWith('/models') ? { object: 'list', data: [] } : COMPLETION;
-    return new Response(JSON.stringify(answer), { headers: { 'content-type': 'application/json' } });
-  };
+  const { fetch, sent } = recordingFetch((url) =>
+    url.endsWith('/models') ? { object: 'list', data: [] } : COMPLETION,
+  );
   const client = new Client({
     apiKey: 'sk-test',
     baseURL: 'http://127.0.0.1:9/v1',
